@@ -1,0 +1,1 @@
+"""The ``pladeco`` command: starts each service and runs the operators' and planners' tools."""

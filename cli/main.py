@@ -1,0 +1,139 @@
+"""``pladeco`` sub-commands.
+
+    pladeco serve ingest|indicators|alerts|notifier   run one service until SIGTERM
+    pladeco db migrate                                 apply the numbered SQL migrations
+    pladeco topics ensure                              create missing Kafka topics, report drift
+    pladeco asyncapi SERVICE                           print a service's AsyncAPI document
+
+Operator messages are in English; tools for planners (later issues) speak Spanish.
+Exit codes: 0 ok, 1 failure, 2 bad usage or settings, 3 a dependency unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from shared.settings import CommonSettings, describe_settings_error
+
+SERVICES = ("ingest", "indicators", "alerts", "notifier")
+
+
+def _service_definition(name: str):  # noqa: ANN202 - ServiceDefinition of any settings type
+    return importlib.import_module(f"services.{name}.app").SERVICE
+
+
+def serve(args: argparse.Namespace) -> int:
+    from shared.service import run_service
+
+    return run_service(_service_definition(args.service))
+
+
+def db_migrate(args: argparse.Namespace) -> int:
+    import asyncpg
+
+    from shared.db import apply_migrations
+    from shared.service import redact_url
+
+    settings = _common_settings()
+
+    async def migrate() -> list[str]:
+        connection = await asyncpg.connect(settings.database_url, timeout=10)
+        try:
+            return [f"{m.version:04d}_{m.name}" for m in await apply_migrations(connection)]
+        finally:
+            await connection.close()
+
+    try:
+        applied = asyncio.run(migrate())
+    except (OSError, asyncpg.PostgresError) as error:
+        return _fail(f"cannot migrate {redact_url(settings.database_url)}: {error}", 3)
+    print("applied: " + ", ".join(applied) if applied else "database schema is up to date")
+    return 0
+
+
+def topics_ensure(args: argparse.Namespace) -> int:
+    from aiokafka.errors import KafkaError
+
+    from shared.topics import ensure_topics
+
+    settings = _common_settings()
+    try:
+        report = asyncio.run(
+            ensure_topics(settings.kafka_bootstrap_servers, settings.kafka_replication_factor)
+        )
+    except (OSError, KafkaError) as error:
+        return _fail(f"cannot reach Kafka at {settings.kafka_bootstrap_servers}: {error!r}", 3)
+    for name in report.created:
+        print(f"created {name}")
+    for name in report.already_present:
+        print(f"present {name}")
+    for problem in report.drifted:
+        print(f"drifted {problem}", file=sys.stderr)
+    return 1 if report.drifted else 0
+
+
+def asyncapi(args: argparse.Namespace) -> int:
+    from prometheus_client import CollectorRegistry
+
+    from shared.http import asyncapi_specification
+
+    definition = _service_definition(args.service)
+    # The document describes the wiring only: nothing connects, so no pool is needed.
+    parts = definition.wire(definition.settings_type(), None, CollectorRegistry())
+    app = parts.http
+    specification = asyncapi_specification(
+        parts.broker, title=app.title, version=app.version, description=app.description
+    )
+    print(specification.to_json())
+    return 0
+
+
+def _common_settings() -> CommonSettings:
+    try:
+        return CommonSettings()
+    except ValidationError as error:
+        raise SystemExit(_fail(describe_settings_error(error), 2)) from error
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"pladeco: {message}", file=sys.stderr)
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pladeco", description="PLADECO monitoring system.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help: str):  # noqa: A002
+        sub = commands.add_parser(name, help=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("serve", serve, "run a service").add_argument("service", choices=SERVICES)
+    command("asyncapi", asyncapi, "print a service's AsyncAPI document").add_argument(
+        "service", choices=SERVICES
+    )
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("migrate", help="apply pending migrations").set_defaults(handler=db_migrate)
+
+    topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(
+        dest="topics_command", required=True
+    )
+    topics.add_parser("ensure", help="create missing topics").set_defaults(handler=topics_ensure)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

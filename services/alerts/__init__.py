@@ -1,0 +1,1 @@
+"""Alerts: early-warning rules and the predictive trend check over the scorecard."""

@@ -1,0 +1,1 @@
+"""Indicators: applies plan and progress events to PostgreSQL and keeps the scorecard current."""

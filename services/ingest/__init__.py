@@ -1,0 +1,1 @@
+"""Ingest: municipal systems and officers push progress updates; accepted ones become events."""

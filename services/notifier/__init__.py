@@ -1,0 +1,1 @@
+"""Notifier: tells the responsible officers about alerts, and escalates."""

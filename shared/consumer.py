@@ -1,0 +1,110 @@
+"""How every consumer of the system applies an event: at least once from Kafka, exactly once in
+effect, and never stuck on a bad message.
+
+- The offset is committed only after the database transaction that applied the event (and that
+  recorded its id in ``processed_event``) has committed: subscribers use ``AckPolicy.MANUAL``.
+- A message that is not a valid event goes to the dead-letter topic with its reason and source
+  offset, then is acknowledged, so one bad message never stops a partition.
+- A database that is away is waited for (capped exponential backoff, forever): the event is fine,
+  the offset is not committed, and nothing is skipped.
+- Any other failure is retried a few times, then dead-lettered with the error; the event is still
+  on its history topic, so a fix and a replay can apply it later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+import structlog
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from shared.events import DeadLetter
+from shared.topics import DEAD_LETTER
+
+T = TypeVar("T")
+
+TRANSIENT_DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+
+
+class ApplyFailed(Exception):
+    """An event could not be applied after every attempt; it is dead-lettered."""
+
+
+async def apply_with_retry(
+    apply: Callable[[], Awaitable[T]],
+    *,
+    unexpected_attempts: int = 3,
+    first_delay_s: float = 0.2,
+    max_delay_s: float = 10.0,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> T:
+    log = structlog.stdlib.get_logger()
+    delay = first_delay_s
+    failures = 0
+    while True:
+        try:
+            return await apply()
+        except TRANSIENT_DATABASE_ERRORS as error:
+            log.warning("database_unavailable_retrying", error=repr(error), retry_in_s=delay)
+        except Exception as error:
+            failures += 1
+            if failures >= unexpected_attempts:
+                raise ApplyFailed(f"{type(error).__name__}: {error}") from error
+            log.warning("apply_failed_retrying", error=repr(error), attempt=failures)
+        await sleep(delay)
+        delay = min(delay * 2, max_delay_s)
+
+
+async def dead_letter(
+    broker: KafkaBroker,
+    message: KafkaMessage,
+    *,
+    consumer: str,
+    reason_code: str,
+    reason: str,
+    errors: list[dict[str, Any]] | None = None,
+    now: dt.datetime,
+) -> DeadLetter:
+    """Publish a refused message to the dead-letter topic, with where it came from and why."""
+    record = message.raw_message
+    key = record.key.decode("utf-8", "replace") if isinstance(record.key, bytes) else record.key
+    letter = DeadLetter(
+        reason_code=reason_code,
+        reason=reason,
+        errors=errors or [],
+        consumer=consumer,
+        source_topic=record.topic,
+        source_partition=record.partition,
+        source_offset=record.offset,
+        source_key=key,
+        original_value=(record.value or b"").decode("utf-8", "replace"),
+        dead_lettered_at=now,
+    )
+    await broker.publish(
+        letter.model_dump_json().encode(),
+        topic=DEAD_LETTER.name,
+        key=record.key if isinstance(record.key, bytes) else None,
+        headers={"content-type": "application/json", "reason-code": reason_code},
+    )
+    structlog.stdlib.get_logger().warning(
+        "event_dead_lettered",
+        reason_code=reason_code,
+        reason=reason,
+        source_topic=record.topic,
+        source_partition=record.partition,
+        source_offset=record.offset,
+    )
+    return letter

@@ -1,0 +1,192 @@
+"""Event contracts: the versioned messages that travel between services over Kafka.
+
+Every message is an ``EventEnvelope`` serialised as JSON (UTF-8) with the initiative code as the
+Kafka key. The envelope says what happened (``event_type`` + ``schema_version`` name the payload
+model), when it happened (``occurred_at``), when the system accepted it (``recorded_at``), which
+system sent it and who did it. Payload models are registered by (type, version): a consumer that
+meets a version it does not know dead-letters the event instead of guessing.
+
+docs/events.md documents each contract; the AsyncAPI document is generated from the same models.
+Changing a payload incompatibly means a new ``SCHEMA_VERSION`` beside the old one, never an edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+InitiativeCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")
+]
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-S[12])?$")]
+"""A reporting period: a year (2023), a month (2023-06), a quarter (2023-Q2) or a half (2023-S1)."""
+
+
+class Payload(BaseModel):
+    """Base of every payload; subclasses set the event type and schema version they carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    EVENT_TYPE: ClassVar[str]
+    SCHEMA_VERSION: ClassVar[int]
+
+
+PayloadT = TypeVar("PayloadT", bound=Payload)
+
+
+class EventEnvelope(BaseModel, Generic[PayloadT]):
+    """What every event carries, whatever its payload."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: UUID = Field(description="Unique id of the event; the idempotency key end to end.")
+    event_type: str = Field(description="What happened, e.g. `progress.reported`.")
+    schema_version: int = Field(ge=1, description="Version of the payload's contract.")
+    occurred_at: AwareDatetime = Field(description="When it happened in the world (UTC).")
+    recorded_at: AwareDatetime = Field(description="When the system accepted it (UTC).")
+    source_system: str = Field(min_length=1, max_length=80, description="Sending system.")
+    actor: str = Field(min_length=1, max_length=200, description="Who did it: officer or process.")
+    initiative_code: InitiativeCode | None = Field(
+        description="Initiative the event is about; also the Kafka message key."
+    )
+    payload: PayloadT
+
+    def kafka_key(self) -> bytes | None:
+        return self.initiative_code.encode() if self.initiative_code else None
+
+    def to_wire(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    def wire_headers(self) -> dict[str, str]:
+        """Headers that let a consumer route or refuse a message before parsing its body."""
+        return {
+            "content-type": "application/json",
+            "event-type": self.event_type,
+            "schema-version": str(self.schema_version),
+        }
+
+
+# --- payloads -------------------------------------------------------------------------------------
+
+
+class IndicatorMeasurement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator_code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    value: float = Field(allow_inf_nan=False)
+    period: Period
+
+
+class MilestoneUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    milestone_code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    status: Literal["pending", "in_progress", "done", "cancelled"]
+    date: dt.date | None = Field(
+        None, description="Date the milestone was done or cancelled (America/Santiago)."
+    )
+
+
+class ProgressReported(Payload):
+    """An officer or a municipal system reports where an initiative stands at a date."""
+
+    EVENT_TYPE: ClassVar[str] = "progress.reported"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    initiative_code: InitiativeCode
+    as_of: dt.date = Field(description="Date the figures describe (America/Santiago).")
+    physical_progress_pct: float | None = Field(None, ge=0, le=100, allow_inf_nan=False)
+    spent_to_date_clp: int | None = Field(
+        None, ge=0, description="Cumulative amount spent, in Chilean pesos (no decimals)."
+    )
+    indicator_measurements: list[IndicatorMeasurement] = Field(default_factory=list, max_length=200)
+    milestone_updates: list[MilestoneUpdate] = Field(default_factory=list, max_length=200)
+    note: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    reporter: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+PAYLOAD_TYPES: dict[tuple[str, int], type[Payload]] = {
+    (model.EVENT_TYPE, model.SCHEMA_VERSION): model for model in (ProgressReported,)
+}
+
+
+# --- dead letters ---------------------------------------------------------------------------------
+
+
+class DeadLetter(BaseModel):
+    """A message a consumer refused, with why and where it came from; nothing is dropped silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason_code: str = Field(description="Stable machine code, e.g. `invalid_json`.")
+    reason: str = Field(description="Plain explanation for the operator.")
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    consumer: str = Field(description="Consumer group that refused it.")
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    source_key: str | None
+    original_value: str = Field(description="The refused message, decoded as UTF-8 with replacement.")
+    dead_lettered_at: AwareDatetime
+
+
+# --- decoding -------------------------------------------------------------------------------------
+
+
+class ContractViolation(Exception):
+    """A message that is not a valid event of a known contract."""
+
+    def __init__(self, reason_code: str, reason: str, errors: list[dict[str, Any]] | None = None):
+        super().__init__(reason)
+        self.reason_code = reason_code
+        self.reason = reason
+        self.errors = errors or []
+
+
+_RAW_ENVELOPE = TypeAdapter(EventEnvelope[dict[str, Any]])  # type: ignore[type-var]
+
+
+def decode_event(raw: bytes) -> EventEnvelope[Any]:
+    """Parse a message from the wire into an envelope with its typed payload."""
+    try:
+        envelope = _RAW_ENVELOPE.validate_json(raw)
+    except ValidationError as error:
+        code = "invalid_json" if _is_json_error(error) else "invalid_envelope"
+        raise ContractViolation(code, _summary(error), _errors(error)) from error
+    model = PAYLOAD_TYPES.get((envelope.event_type, envelope.schema_version))
+    if model is None:
+        raise ContractViolation(
+            "unknown_event_type",
+            f"no contract for {envelope.event_type!r} version {envelope.schema_version}",
+        )
+    try:
+        payload = model.model_validate(envelope.payload)
+    except ValidationError as error:
+        raise ContractViolation("invalid_payload", _summary(error), _errors(error)) from error
+    return EventEnvelope[model](**{**dict(envelope), "payload": payload})  # type: ignore[valid-type]
+
+
+def _is_json_error(error: ValidationError) -> bool:
+    return any(item["type"] == "json_invalid" for item in error.errors())
+
+
+def _errors(error: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": ".".join(str(part) for part in item["loc"]), "type": item["type"], "msg": item["msg"]}
+        for item in error.errors()
+    ]
+
+
+def _summary(error: ValidationError) -> str:
+    return "; ".join(f"{item['loc'] or 'message'}: {item['msg']}" for item in _errors(error))

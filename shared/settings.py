@@ -1,0 +1,77 @@
+"""Settings common to every service, read from the environment with one prefix: ``PLADECO_``.
+
+Every default is safe for a developer's machine (loopback addresses, the local demo database);
+production overrides them through the environment. docs/configuration.md lists each variable.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "PLADECO_"
+
+
+class CommonSettings(BaseSettings):
+    """What every process of the system needs: where Kafka and PostgreSQL are, how to log."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", description="Comma-separated host:port list of Kafka brokers."
+    )
+    kafka_replication_factor: int = Field(
+        1, ge=1, description="Replicas per topic when `pladeco topics ensure` creates topics."
+    )
+    kafka_compression: Literal["gzip", "lz4", "zstd", "none"] = Field(
+        "zstd", description="Producer compression codec."
+    )
+    database_url: str = Field(
+        "postgresql://pladeco:pladeco@127.0.0.1:5432/pladeco",
+        description="PostgreSQL connection URL (libpq form).",
+    )
+    db_pool_max_size: int = Field(10, ge=1, le=200, description="Connections per service at most.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info")
+    startup_timeout_s: float = Field(
+        30.0,
+        ge=0,
+        description="How long a service retries (with backoff) to reach Kafka and PostgreSQL "
+        "at start-up before it gives up and exits non-zero.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _host_port_list(cls, value: str) -> str:
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"{server.strip()!r} is not host:port")
+        return value
+
+
+class ServiceSettings(CommonSettings):
+    """Settings of a long-running service: where its HTTP endpoints listen."""
+
+    http_host: str = Field("127.0.0.1", description="Address the service's HTTP server binds.")
+    http_port: int = Field(8000, ge=1, le=65535, description="Port of the service's HTTP server.")
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line naming each bad environment variable, for an operator reading a failed start."""
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"])
+        variable = f"{ENV_PREFIX}{field}".upper()
+        given = item.get("input")
+        shown = f"={given!r}" if isinstance(given, (str, int, float)) else ""
+        problems.append(f"{variable}{shown}: {item['msg']}")
+    return "invalid setting " + "; ".join(problems)
