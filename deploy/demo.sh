@@ -5,6 +5,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/install.sh"
 "$root/deploy/stack.sh" up
+
+# A few progress updates, so that data flows from the first minute. The full simulated history of
+# Putre 2020-2025 replaces this with issue #8.
+for code in DOM-001 DIDECO-004 SALUD-002 TUR-003; do
+  curl -fsS -X POST http://127.0.0.1:8001/v1/progress -H 'content-type: application/json' -d "{
+    \"event_id\": \"$(cat /proc/sys/kernel/random/uuid)\", \"initiative_code\": \"$code\",
+    \"as_of\": \"$(TZ=America/Santiago date +%F)\", \"physical_progress_pct\": $((RANDOM % 100)),
+    \"spent_to_date_clp\": $((RANDOM * 1000)), \"reporter\": \"demo\"}" >/dev/null
+done
 cat <<MSG
 
 PLADECO is running:
