@@ -39,7 +39,21 @@ superuser_psql() {
   as_owner "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"
 }
 
+# As root the server runs as 'postgres', which must be able to pass through every folder above its
+# data (a checkout in a private 0700 folder is not): grant passage (o+x, not read) where missing.
+grant_passage() {
+  local dir="$PLADECO_VAR_DIR"
+  while [[ "$dir" != "/" ]]; do
+    if ! runuser -u postgres -- test -x "$dir"; then
+      say "postgres: granting passage (o+x) through $dir to the postgres user"
+      chmod o+x "$dir"
+    fi
+    dir="$(dirname "$dir")"
+  done
+}
+
 init_cluster() {
+  [[ "$(id -u)" == 0 ]] && grant_passage
   [[ -f "$DATA/PG_VERSION" ]] && return 0
   mkdir -p "$DATA" "$SOCKET_DIR"
   if [[ "$(id -u)" == 0 ]]; then chown -R postgres:postgres "$PLADECO_VAR_DIR/postgres"; fi
