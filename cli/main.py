@@ -4,8 +4,9 @@
     pladeco db migrate                                 apply the numbered SQL migrations
     pladeco topics ensure                              create missing Kafka topics, report drift
     pladeco asyncapi SERVICE                           print a service's AsyncAPI document
+    pladeco plan validate|load|export|gis              the plan (planners' commands, in Spanish)
 
-Operator messages are in English; tools for planners (later issues) speak Spanish.
+Operator messages are in English; the planners' commands (cli/plan.py) speak Spanish.
 Exit codes: 0 ok, 1 failure, 2 bad usage or settings, 3 a dependency unreachable.
 """
 
@@ -40,7 +41,7 @@ def db_migrate(args: argparse.Namespace) -> int:
     from shared.db import apply_migrations
     from shared.service import redact_url
 
-    settings = _common_settings()
+    settings = common_settings()
 
     async def migrate() -> list[str]:
         connection = await asyncpg.connect(settings.database_url, timeout=10)
@@ -62,7 +63,7 @@ def topics_ensure(args: argparse.Namespace) -> int:
 
     from shared.topics import ensure_topics
 
-    settings = _common_settings()
+    settings = common_settings()
     try:
         report = asyncio.run(
             ensure_topics(settings.kafka_bootstrap_servers, settings.kafka_replication_factor)
@@ -94,7 +95,7 @@ def asyncapi(args: argparse.Namespace) -> int:
     return 0
 
 
-def _common_settings() -> CommonSettings:
+def common_settings() -> CommonSettings:
     try:
         return CommonSettings()
     except ValidationError as error:
@@ -127,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="topics_command", required=True
     )
     topics.add_parser("ensure", help="create missing topics").set_defaults(handler=topics_ensure)
+
+    from cli.plan import add_commands as add_plan_commands
+
+    add_plan_commands(commands)
     return parser
 
 

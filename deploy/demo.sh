@@ -6,9 +6,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/install.sh"
 "$root/deploy/stack.sh" up
 
+# The sample plan of Putre 2020-2025 goes in as the catalogue's first revision (or "Sin cambios").
+(cd "$root" && .venv/bin/pladeco plan load data/putre-pladeco-2020-2025.yaml \
+  --actor demo@muniputre.example --reason "Plan de muestra cargado por deploy/demo.sh")
+
 # A few progress updates, so that data flows from the first minute. The full simulated history of
 # Putre 2020-2025 replaces this with issue #8.
-for code in DOM-001 DIDECO-004 SALUD-002 TUR-003; do
+for code in INI-001 INI-014 INI-027 INI-040; do
   curl -fsS -X POST http://127.0.0.1:8001/v1/progress -H 'content-type: application/json' -d "{
     \"event_id\": \"$(cat /proc/sys/kernel/random/uuid)\", \"initiative_code\": \"$code\",
     \"as_of\": \"$(TZ=America/Santiago date +%F)\", \"physical_progress_pct\": $((RANDOM % 100)),
@@ -18,7 +22,7 @@ cat <<MSG
 
 PLADECO is running:
   ingest API      http://127.0.0.1:8001/docs   (AsyncAPI: /asyncapi)
-  indicators      http://127.0.0.1:8002/readyz
+  indicators      http://127.0.0.1:8002/readyz   (GIS layers: /v1/gis)
   alerts          http://127.0.0.1:8003/readyz
   notifier        http://127.0.0.1:8004/readyz
   Prometheus      http://127.0.0.1:9090/targets

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from shared.events import EventEnvelope
 from shared.settings import CommonSettings
-from shared.topics import TopicSpec
+from shared.topics import PLAN_MAX_MESSAGE_BYTES, TopicSpec
 
 
 def create_broker(
@@ -41,6 +41,7 @@ def create_broker(
         compression_type=compression,
         # A few ms of batching costs little latency and saves many requests under load.
         linger_ms=5,
+        max_request_size=PLAN_MAX_MESSAGE_BYTES,
         request_timeout_ms=15_000,
         retry_backoff_ms=250,
         allow_auto_create_topics=False,

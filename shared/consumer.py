@@ -43,6 +43,13 @@ class ApplyFailed(Exception):
     """An event could not be applied after every attempt; it is dead-lettered."""
 
 
+class EventRefused(Exception):
+    """The event is valid but cannot be applied to the current state; it is dead-lettered at once
+    (no retry: the state will not change by waiting)."""
+
+    reason_code = "event_refused"
+
+
 async def apply_with_retry(
     apply: Callable[[], Awaitable[T]],
     *,
@@ -57,6 +64,8 @@ async def apply_with_retry(
     while True:
         try:
             return await apply()
+        except EventRefused:
+            raise
         except TRANSIENT_DATABASE_ERRORS as error:
             log.warning("database_unavailable_retrying", error=repr(error), retry_in_s=delay)
         except Exception as error:

@@ -41,6 +41,10 @@ class Payload(BaseModel):
     EVENT_TYPE: ClassVar[str]
     SCHEMA_VERSION: ClassVar[int]
 
+    def partition_key(self) -> str | None:
+        """The Kafka key of an event that is not about one initiative (None: any partition)."""
+        return None
+
 
 PayloadT = TypeVar("PayloadT", bound=Payload)
 
@@ -63,7 +67,8 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
     payload: PayloadT
 
     def kafka_key(self) -> bytes | None:
-        return self.initiative_code.encode() if self.initiative_code else None
+        key = self.initiative_code or self.payload.partition_key()
+        return key.encode() if key else None
 
     def to_wire(self) -> bytes:
         return self.model_dump_json().encode()
@@ -116,8 +121,67 @@ class ProgressReported(Payload):
     reporter: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+PlanEntity = Literal[
+    "plan", "department", "territory", "locality", "funding_source", "axis", "objective",
+    "programme", "problem", "initiative", "milestone", "indicator",
+]
+
+
+class FieldChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    before: Any = None
+    after: Any = None
+
+
+class PlanChange(BaseModel):
+    """One named change to one record of the plan, e.g. `indicator.target_changed`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    change_type: Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z_]+$")] = Field(
+        description="`<entity>.defined`, `<entity>.removed`, or a named change such as "
+        "`initiative.budget_changed`, `indicator.target_changed`, `milestone.rescheduled`."
+    )
+    entity: PlanEntity
+    code: str = Field(min_length=1, max_length=80)
+    initiative_code: str | None = Field(
+        None, description="For milestones and indicators: the initiative they belong to."
+    )
+    fields: dict[str, FieldChange] = Field(
+        default_factory=dict, description="Changed fields (plan-file names), before and after."
+    )
+    after: dict[str, Any] | None = Field(
+        None, description="The record's whole new content (plan-file form); None when removed."
+    )
+    before: dict[str, Any] | None = Field(
+        None, description="The record's content before, for removals."
+    )
+
+
+class PlanRevised(Payload):
+    """A new revision of the plan was loaded: exactly what changed since the previous one, by whom
+    (the envelope's actor) and why. The first load defines every record."""
+
+    EVENT_TYPE: ClassVar[str] = "plan.revised"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    plan_code: str = Field(min_length=1, max_length=80)
+    revision: int = Field(ge=1, description="This revision's number; 1 for the first load.")
+    base_revision: int = Field(ge=0, description="The revision the changes were computed against.")
+    content_sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the whole new plan (canonical JSON)."
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    changes: list[PlanChange] = Field(min_length=1)
+
+    def partition_key(self) -> str | None:
+        # Every revision of a plan on one partition, so they are applied in order.
+        return self.plan_code
+
+
 PAYLOAD_TYPES: dict[tuple[str, int], type[Payload]] = {
-    (model.EVENT_TYPE, model.SCHEMA_VERSION): model for model in (ProgressReported,)
+    (model.EVENT_TYPE, model.SCHEMA_VERSION): model for model in (ProgressReported, PlanRevised)
 }
 
 

@@ -15,6 +15,9 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 DAY_MS = 24 * 60 * 60 * 1000
 FOREVER = -1
+PLAN_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+"""A plan revision travels as one message (applied all or nothing); the first load of a large plan
+is a few MB of JSON before compression."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ PLAN = TopicSpec(
     retention_ms=FOREVER,
     description="Plan changes: initiatives defined, budgets, targets and milestones changed. "
     "Kept forever: auditors rebuild any past plan from it.",
+    extra_config={"max.message.bytes": str(PLAN_MAX_MESSAGE_BYTES)},
 )
 PROGRESS_RAW = TopicSpec(
     "pladeco.progress.raw",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.indicators.handlers import register_progress_subscriber
+from services.indicators.handlers import gis_router, register_subscribers
 from services.indicators.settings import IndicatorSettings
 from shared.broker import create_broker
 from shared.clock import Clock, utc_now
@@ -27,7 +27,7 @@ def wire(
         registry=registry,
         description="Applies plan and progress events to the scorecard.",
     )
-    register_progress_subscriber(
+    register_subscribers(
         broker, pool, group_id=settings.consumer_group, clock=clock, registry=registry
     )
     http = create_http_app(
@@ -37,6 +37,7 @@ def wire(
         broker=broker,
         pool=pool,
         registry=registry,
+        routers=[gis_router(pool)],
     )
     return ServiceParts(broker=broker, http=http)
 
