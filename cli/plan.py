@@ -143,19 +143,11 @@ def export(args: argparse.Namespace) -> int:
 
 
 async def _export(args: argparse.Namespace, settings) -> int:  # noqa: ANN001
-    import asyncpg
-
-    from shared.plan.catalogue import current_plan
     from shared.plan.model import Plan
 
-    try:
-        connection = await asyncpg.connect(settings.database_url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as error:
-        return _fail(f"no se pudo conectar a la base de datos: {error}", 3)
-    try:
-        state = await current_plan(connection)
-    finally:
-        await connection.close()
+    state = await _catalogue_state(settings)
+    if isinstance(state, int):
+        return state
     if state.document is None:
         return _fail("el catálogo está vacío: cargue un plan con «pladeco plan load»", 1)
     plan = Plan.model_validate(state.document)
@@ -180,10 +172,14 @@ def gis(args: argparse.Namespace) -> int:
         plan = check.plan
     else:
         from cli.main import common_settings
+        from shared.plan.model import Plan
 
-        plan = asyncio.run(_catalogue_plan(common_settings()))
-        if plan is None:
+        state = asyncio.run(_catalogue_state(common_settings()))
+        if isinstance(state, int):
+            return state
+        if state.document is None:
             return _fail("el catálogo está vacío: cargue un plan o indique --from ARCHIVO", 1)
+        plan = Plan.model_validate(state.document)
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     for name in LAYERS:
@@ -193,18 +189,20 @@ def gis(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _catalogue_plan(settings):  # noqa: ANN001, ANN202
+async def _catalogue_state(settings):  # noqa: ANN001, ANN202
+    """The catalogue's current plan, or the exit code after saying why it cannot be read."""
     import asyncpg
 
     from shared.plan.catalogue import current_plan
-    from shared.plan.model import Plan
 
-    connection = await asyncpg.connect(settings.database_url, timeout=10)
     try:
-        state = await current_plan(connection)
+        connection = await asyncpg.connect(settings.database_url, timeout=10)
+    except (OSError, asyncpg.PostgresError) as error:
+        return _fail(f"no se pudo conectar a la base de datos: {error}", 3)
+    try:
+        return await current_plan(connection)
     finally:
         await connection.close()
-    return Plan.model_validate(state.document) if state.document else None
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

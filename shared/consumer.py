@@ -57,6 +57,7 @@ async def apply_with_retry(
     first_delay_s: float = 0.2,
     max_delay_s: float = 10.0,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    transient: tuple[type[BaseException], ...] = TRANSIENT_DATABASE_ERRORS,
 ) -> T:
     log = structlog.stdlib.get_logger()
     delay = first_delay_s
@@ -66,8 +67,8 @@ async def apply_with_retry(
             return await apply()
         except EventRefused:
             raise
-        except TRANSIENT_DATABASE_ERRORS as error:
-            log.warning("database_unavailable_retrying", error=repr(error), retry_in_s=delay)
+        except transient as error:
+            log.warning("dependency_unavailable_retrying", error=repr(error), retry_in_s=delay)
         except Exception as error:
             failures += 1
             if failures >= unexpected_attempts:

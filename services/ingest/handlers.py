@@ -1,63 +1,452 @@
-"""HTTP handlers of the ingest service: thin; validation is the models', publishing the broker's."""
+"""Handlers of the ingest service: HTTP (single updates, batches, spreadsheets) and the raw Kafka
+topic. Thin: parsing and rules are in ``domain`` and ``spreadsheet``, SQL in ``store``.
+
+Every channel goes through the same steps: parse → judge against the plan catalogue → check the
+key's scope (HTTP) → record and publish (``store.accept``: the event is confirmed by Kafka before
+the update counts as accepted).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+from uuid import UUID
 
 import structlog
 from aiokafka.errors import KafkaError
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, UploadFile, status
 from fastapi.responses import JSONResponse
-from faststream.kafka.publisher import DefaultPublisher as KafkaPublisher
-from prometheus_client import CollectorRegistry, Counter
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import BaseModel, Field
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from services.ingest.domain import ProgressUpdate, progress_event
-from shared.clock import Clock
+from services.ingest.domain import (
+    ApiKey, ONE_UPDATE, Problem, ProgressUpdate, content_fingerprint, judge_updates, key_matches,
+    parse_updates, progress_event, split_token,
+)
+from services.ingest.spreadsheet import column_for, parse_progress_sheet
+from services.ingest.store import Candidate, ConflictingEventIds, IngestStore, Outcome
+from shared.clock import SANTIAGO, Clock
+from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter
 from shared.logging import bound_event
+from shared.topics import PROGRESS_RAW
 
-SOURCE_SYSTEM_HTTP = "http"
+Publish = Callable[[Any], Awaitable[None]]
+PUBLISH_ERRORS = (KafkaError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class IngestMetrics:
+    updates: Counter
+    rejections: Counter
+    request_seconds: Histogram
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> IngestMetrics:
+        return cls(
+            updates=Counter(
+                "pladeco_ingest_updates", "Progress updates by channel and outcome "
+                "(accepted, duplicate, rejected, unavailable)", ["channel", "outcome"], registry=registry,
+            ),
+            rejections=Counter(
+                "pladeco_ingest_rejections", "Problems found in refused updates, by reason code",
+                ["channel", "reason"], registry=registry,
+            ),
+            request_seconds=Histogram(
+                "pladeco_ingest_request_seconds", "HTTP request latency of the ingest API",
+                ["route", "status"], registry=registry,
+                buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            ),
+        )
+
+    def rejected(self, channel: str, problems: list[Problem], updates: int = 1) -> None:
+        self.updates.labels(channel, "rejected").inc(updates)
+        for problem in problems:
+            self.rejections.labels(channel, problem.code).inc()
+
+    def outcomes(self, channel: str, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            self.updates.labels(channel, outcome.value).inc()
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    retry_after_s: int
+    grace_days: int
+    max_body_bytes: int
+    max_upload_bytes: int
+
+
+# --- response models (documented in the OpenAPI document) -----------------------------------------
+
+
+class ProblemOut(BaseModel):
+    path: str = Field(description="Where: a JSON path ($[2].physical_progress_pct) or a sheet column.")
+    code: str = Field(description="Stable machine code, e.g. unknown_initiative, out_of_range.")
+    message: str = Field(description="What is wrong, in Spanish.")
+
+
+class ErrorAnswer(BaseModel):
+    status: Literal["rejected", "unauthorized", "forbidden", "conflict", "too_large", "unavailable"]
+    detail: str
+    errors: list[ProblemOut] = Field(default_factory=list)
+
+
+class ItemResult(BaseModel):
+    event_id: UUID
+    status: Literal["accepted", "duplicate"]
+
+
+class ProgressAnswer(BaseModel):
+    status: Literal["accepted", "duplicate"] = Field(
+        description="accepted: at least one update is new and confirmed by Kafka; duplicate: all were known."
+    )
+    event_id: UUID | None = Field(None, description="For a single update, its event id.")
+    accepted: int
+    duplicates: int
+    results: list[ItemResult]
+
+
+class RowProblem(BaseModel):
+    column: str | None
+    code: str
+    message: str
+
+
+class RowResult(BaseModel):
+    row: int
+    status: Literal["accepted", "duplicate", "rejected", "valid_not_sent"]
+    event_id: UUID | None = None
+    errors: list[RowProblem] = Field(default_factory=list)
+
+
+class UploadAnswer(BaseModel):
+    status: Literal["accepted", "partial", "rejected"]
+    mode: Literal["all_or_nothing", "valid_rows"]
+    accepted: int
+    duplicates: int
+    rejected: int
+    errors: list[RowProblem] = Field(default_factory=list, description="Problems of the whole file.")
+    rows: list[RowResult]
+
+
+def _error(status_code: int, status_word: str, detail: str, problems: list[Problem] = (),
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorAnswer(status=status_word, detail=detail, errors=[ProblemOut(**p.as_json()) for p in problems])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_code, headers=headers)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorAnswer, "description": "Missing, unknown or revoked API key."},
+    403: {"model": ErrorAnswer, "description": "The key may not report on an initiative of another unit."},
+    409: {"model": ErrorAnswer, "description": "An event id was reused with other content."},
+    413: {"model": ErrorAnswer, "description": "The body is larger than allowed."},
+    422: {"model": ErrorAnswer, "description": "One entry per problem: path, code, Spanish message."},
+    503: {"model": ErrorAnswer, "description": "Kafka is unavailable; nothing was accepted. Retry after Retry-After seconds."},
+}
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
 
 
 def progress_router(
-    publisher: KafkaPublisher, *, clock: Clock, registry: CollectorRegistry, retry_after_s: int
+    *, store: IngestStore, publish: Publish, clock: Clock, metrics: IngestMetrics, rules: IngestRules,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["progress"])
-    accepted = Counter(
-        "pladeco_ingest_updates_accepted", "Progress updates accepted and confirmed by Kafka",
-        registry=registry,
-    )
-    unavailable = Counter(
-        "pladeco_ingest_updates_unavailable", "Progress updates refused because Kafka was away",
-        registry=registry,
-    )
     log = structlog.stdlib.get_logger()
+
+    async def authenticate(request: Request) -> ApiKey | JSONResponse:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        parts = split_token(token) if scheme.lower() == "bearer" else None
+        key = await store.api_key(parts[0]) if parts else None
+        if key is None or not key_matches(key, parts[1]):
+            return _error(401, "unauthorized", "Falta una clave de API válida: Authorization: Bearer pk.…",
+                          headers={"WWW-Authenticate": 'Bearer realm="pladeco-ingest"'})
+        return key
+
+    async def unavailable(channel: str, count: int, error: Exception) -> JSONResponse:
+        metrics.updates.labels(channel, "unavailable").inc(count)
+        log.warning("progress_updates_unavailable", channel=channel, error=repr(error))
+        return _error(503, "unavailable", "El sistema no puede recibir avances en este momento; "
+                      "no se registró nada. Reintente más tarde.",
+                      headers={"Retry-After": str(rules.retry_after_s)})
 
     @router.post(
         "/progress",
         status_code=status.HTTP_202_ACCEPTED,
-        summary="Report an initiative's progress",
-        responses={503: {"description": "Kafka is unavailable; retry after Retry-After seconds."}},
+        summary="Report progress: one update or a batch (all or nothing)",
+        response_model=ProgressAnswer,
+        responses={200: {"model": ProgressAnswer, "description": "Every update was already accepted before."},
+                   **ERROR_RESPONSES},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"anyOf": [{"$ref": "#/components/schemas/ProgressUpdate"},
+                                 {"type": "array", "items": {"$ref": "#/components/schemas/ProgressUpdate"},
+                                  "minItems": 1, "maxItems": 1000}]}}}}},
     )
-    async def report_progress(update: ProgressUpdate) -> Any:
-        event = progress_event(update, source_system=SOURCE_SYSTEM_HTTP, received_at=clock())
-        with bound_event(event.event_id, event.initiative_code):
-            try:
-                await publisher.publish(
-                    event.to_wire(),
-                    key=event.kafka_key(),
-                    headers=event.wire_headers(),
-                )
-            except (KafkaError, TimeoutError) as error:
-                unavailable.inc()
-                log.warning("progress_update_unavailable", error=repr(error))
-                return JSONResponse(
-                    {"status": "unavailable", "detail": "El sistema no puede recibir avances "
-                     "en este momento; reintente más tarde."},
-                    status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                    headers={"Retry-After": str(retry_after_s)},
-                )
-            accepted.inc()
-            log.info("progress_update_accepted")
-        return {"status": "accepted", "event_id": str(event.event_id)}
+    async def report_progress(request: Request) -> Any:
+        key = await authenticate(request)
+        if isinstance(key, JSONResponse):
+            return key
+        raw = await _read_limited(request, rules.max_body_bytes)
+        if raw is None:
+            metrics.rejected("http", [Problem("$", "body_too_large", "")])
+            return _error(413, "too_large", f"El cuerpo supera {rules.max_body_bytes} bytes; envíe lotes más pequeños.")
+        updates, is_batch, problems = parse_updates(raw)
+        if problems:
+            metrics.rejected("http", problems)
+            return _error(422, "rejected", "La actualización tiene errores; no se registró nada.", problems)
+        judgement = await _judge(store, updates, clock, rules, units=key.units, is_batch=is_batch)
+        if judgement.problems:
+            metrics.rejected("http", judgement.problems, len(updates))
+            return _error(422, "rejected", "La actualización tiene errores; no se registró nada.", judgement.problems)
+        if judgement.out_of_scope:
+            metrics.rejected("http", judgement.out_of_scope, len(updates))
+            return _error(403, "forbidden", f"La clave {key.key_id} ({key.source_system}) no puede informar "
+                          "sobre estas iniciativas; no se registró nada.", judgement.out_of_scope)
+        received_at = clock()
+        candidates = [_candidate(u, key.source_system, received_at) for u in updates]
+        try:
+            outcomes = await store.accept(candidates, channel="http", received_at=received_at, publish=publish)
+        except ConflictingEventIds as conflict:
+            problems = [Problem("$", "event_id_reused", f"el event_id {e} ya se usó con otro contenido")
+                        for e in conflict.event_ids]
+            metrics.rejected("http", problems, len(updates))
+            return _error(409, "conflict", "Un event_id ya se usó con otro contenido; no se registró nada.", problems)
+        except PUBLISH_ERRORS as error:
+            return await unavailable("http", len(updates), error)
+        metrics.outcomes("http", outcomes)
+        for candidate, outcome in zip(candidates, outcomes, strict=True):
+            with bound_event(candidate.event_id, candidate.initiative_code):
+                log.info("progress_update_" + outcome.value, channel="http", source_system=key.source_system)
+        answer = _progress_answer(candidates, outcomes, is_batch)
+        code = 202 if answer.accepted else 200
+        return JSONResponse(answer.model_dump(mode="json"), status_code=code)
+
+    @router.post(
+        "/progress/upload",
+        summary="Upload a spreadsheet of progress updates (CSV or XLSX), one row per update",
+        response_model=UploadAnswer,
+        responses={**ERROR_RESPONSES, 422: {"model": UploadAnswer, "description": "Row-by-row report; nothing was accepted."}},
+    )
+    async def upload_progress(
+        request: Request, file: UploadFile, mode: Literal["all_or_nothing", "valid_rows"] = "all_or_nothing",
+    ) -> Any:
+        key = await authenticate(request)
+        if isinstance(key, JSONResponse):
+            return key
+        content = await file.read(rules.max_upload_bytes + 1)
+        if len(content) > rules.max_upload_bytes:
+            metrics.rejected("upload", [Problem("$", "body_too_large", "")])
+            return _error(413, "too_large", f"El archivo supera {rules.max_upload_bytes} bytes; divídalo.")
+        parsed = parse_progress_sheet(file.filename or "", content, default_reporter=key.source_system)
+        report = await _judge_rows(store, parsed, clock, rules, key)
+        if parsed.problems or not report.valid or (mode == "all_or_nothing" and report.bad):
+            metrics.rejected("upload", report.problems() + [Problem("", p.code, "") for p in parsed.problems],
+                             len(report.rows))
+            return JSONResponse(report.answer(mode, parsed.problems, sent=False).model_dump(mode="json"), status_code=422)
+        received_at = clock()
+        candidates = [_candidate(u, key.source_system, received_at) for _, u in report.valid]
+        try:
+            outcomes = await store.accept(candidates, channel="upload", received_at=received_at, publish=publish)
+        except ConflictingEventIds as conflict:
+            problems = [Problem("id_evento", "event_id_reused", f"el id_evento {e} ya se usó con otro contenido")
+                        for e in conflict.event_ids]
+            return _error(409, "conflict", "Un id_evento ya se usó con otro contenido; no se registró nada.", problems)
+        except PUBLISH_ERRORS as error:
+            return await unavailable("upload", len(candidates), error)
+        metrics.outcomes("upload", outcomes)
+        metrics.rejected("upload", report.problems(), len(report.bad))
+        report.record(outcomes)
+        return JSONResponse(report.answer(mode, [], sent=True).model_dump(mode="json"), status_code=200)
 
     return router
+
+
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it exceeds ``limit`` bytes (it is never read whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _judge(store: IngestStore, updates: list[ProgressUpdate], clock: Clock, rules: IngestRules, *,
+                 units: frozenset[str] | None, is_batch: bool):  # noqa: ANN202
+    today = clock().astimezone(SANTIAGO).date()
+    catalogue = await store.catalogue()
+    judgement = judge_updates(updates, catalogue=catalogue, today=today, grace_days=rules.grace_days,
+                              units=units, is_batch=is_batch)
+    if any(p.code == "unknown_initiative" for p in judgement.problems):
+        # A plan revision may have been applied since the view was cached: look again once.
+        catalogue = await store.catalogue(refresh=True)
+        judgement = judge_updates(updates, catalogue=catalogue, today=today, grace_days=rules.grace_days,
+                                  units=units, is_batch=is_batch)
+    return judgement
+
+
+def _candidate(update: ProgressUpdate, source_system: str, received_at: dt.datetime) -> Candidate:
+    return Candidate(
+        event_id=update.event_id, initiative_code=update.initiative_code,
+        content_sha256=content_fingerprint(update), source_system=source_system,
+        event=progress_event(update, source_system=source_system, received_at=received_at),
+    )
+
+
+def _progress_answer(candidates: list[Candidate], outcomes: list[Outcome], is_batch: bool) -> ProgressAnswer:
+    results = [ItemResult(event_id=c.event_id, status=o.value) for c, o in zip(candidates, outcomes, strict=True)]
+    accepted = sum(1 for o in outcomes if o is Outcome.ACCEPTED)
+    return ProgressAnswer(
+        status="accepted" if accepted else "duplicate",
+        event_id=None if is_batch else candidates[0].event_id,
+        accepted=accepted, duplicates=len(outcomes) - accepted, results=results,
+    )
+
+
+# --- spreadsheets ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RowReport:
+    rows: list[RowResult]
+    valid: list[tuple[RowResult, ProgressUpdate]]
+    bad: list[RowResult]
+
+    def problems(self) -> list[Problem]:
+        return [Problem(problem.column or "", problem.code, problem.message) for row in self.rows for problem in row.errors]
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        for (row, _), outcome in zip(self.valid, outcomes, strict=True):
+            row.status = outcome.value
+
+    def answer(self, mode: str, file_problems: list[Any], *, sent: bool) -> UploadAnswer:
+        accepted = sum(1 for r in self.rows if r.status == "accepted")
+        duplicates = sum(1 for r in self.rows if r.status == "duplicate")
+        if not sent:
+            status_word = "rejected"
+        else:
+            status_word = "partial" if self.bad else "accepted"
+        return UploadAnswer(
+            status=status_word, mode=mode, accepted=accepted, duplicates=duplicates, rejected=len(self.bad),
+            errors=[RowProblem(column=p.column, code=p.code, message=p.message) for p in file_problems],
+            rows=self.rows,
+        )
+
+
+async def _judge_rows(store: IngestStore, parsed: Any, clock: Clock, rules: IngestRules, key: ApiKey) -> RowReport:
+    report = RowReport(rows=[], valid=[], bad=[])
+    for sheet_row in parsed.rows:
+        problems = [RowProblem(column=p.column, code=p.code, message=p.message) for p in sheet_row.problems]
+        update = None
+        if sheet_row.update is not None and not problems:
+            update = ONE_UPDATE.validate_python(sheet_row.update)
+            judgement = await _judge(store, [update], clock, rules, units=key.units, is_batch=False)
+            problems = [RowProblem(column=_column(p.path), code=p.code, message=p.message)
+                        for p in judgement.problems + judgement.out_of_scope]
+        result = RowResult(row=sheet_row.row, status="rejected" if problems or update is None else "valid_not_sent",
+                           event_id=update.event_id if update else None, errors=problems)
+        report.rows.append(result)
+        if result.status == "rejected":
+            report.bad.append(result)
+        else:
+            report.valid.append((result, update))
+    return report
+
+
+def _column(path: str) -> str | None:
+    dotted = path.removeprefix("$").lstrip(".").replace("[", ".").replace("]", "")
+    return column_for(dotted) if dotted else None
+
+
+# --- the raw Kafka topic --------------------------------------------------------------------------
+
+
+def register_raw_subscriber(
+    broker: KafkaBroker, *, store: IngestStore, publish: Publish, clock: Clock, metrics: IngestMetrics,
+    rules: IngestRules, group_id: str,
+) -> None:
+    log = structlog.stdlib.get_logger()
+
+    @broker.subscriber(
+        PROGRESS_RAW.name,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        # The offset is committed once the update is accepted (or dead-lettered); if Kafka or the
+        # database fails meanwhile, the handler raises and the message comes again.
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title="ingest.progress.raw",
+        description="Progress updates published directly by Kafka-speaking systems: the same JSON "
+        "as POST /v1/progress (one update), key = initiative code, optional header `source-system`. "
+        "Valid ones go on to pladeco.progress; invalid ones to pladeco.deadletter with the reason.",
+    )
+    async def on_raw_update(message: KafkaMessage) -> None:
+        record = message.raw_message
+        headers = dict(record.headers or [])
+        source_system = _header(headers, "source-system") or "kafka"
+        updates, _, problems = parse_updates(record.value or b"")
+        if not problems:
+            judgement = await _judge(store, updates, clock, rules, units=None, is_batch=False)
+            problems = judgement.problems
+        if problems:
+            metrics.rejected("kafka", problems)
+            await dead_letter(
+                broker, message, consumer=group_id, reason_code=problems[0].code,
+                reason="; ".join(f"{p.path}: {p.message}" for p in problems),
+                errors=[{"loc": p.path, "type": p.code, "msg": p.message} for p in problems], now=clock(),
+            )
+            return
+        received_at = clock()
+        candidate = _candidate(updates[0], source_system, received_at)
+        with bound_event(candidate.event_id, candidate.initiative_code):
+            try:
+                # Kafka or the database away: wait for them (the offset stays); anything else is
+                # retried a few times, then dead-lettered.
+                [outcome] = await apply_with_retry(
+                    lambda: store.accept([candidate], channel="kafka", received_at=received_at, publish=publish),
+                    transient=TRANSIENT_DATABASE_ERRORS + PUBLISH_ERRORS,
+                )
+            except ApplyFailed as failure:
+                metrics.rejected("kafka", [Problem("$", "apply_failed", str(failure))])
+                await dead_letter(broker, message, consumer=group_id, reason_code="apply_failed",
+                                  reason=str(failure), now=clock())
+                return
+            except ConflictingEventIds:
+                problem = Problem("$.event_id", "event_id_reused", "el event_id ya se usó con otro contenido")
+                metrics.rejected("kafka", [problem])
+                await dead_letter(broker, message, consumer=group_id, reason_code=problem.code,
+                                  reason=problem.message, now=clock())
+                return
+            metrics.outcomes("kafka", [outcome])
+            log.info("progress_update_" + outcome.value, channel="kafka", source_system=source_system,
+                     offset=record.offset)
+
+
+def _header(headers: dict[str, Any], name: str) -> str | None:
+    value = headers.get(name)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value.strip()[:80] if value and value.strip() else None
+
+
+def request_metrics_middleware(metrics: IngestMetrics) -> Callable[..., Awaitable[Any]]:
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", None)
+        if path and path.startswith("/v1/"):
+            metrics.request_seconds.labels(path, str(response.status_code)).observe(time.perf_counter() - started)
+        return response
+
+    return measure

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,18 +15,25 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 T = TypeVar("T")
 
 
-
-def progress_update(initiative_code: str = "DOM-001", **fields: Any) -> dict[str, Any]:
-    """A valid progress update as a municipal system would POST it."""
+def progress_update(initiative_code: str = "INI-001", **fields: Any) -> dict[str, Any]:
+    """A valid progress update (for the sample plan) as a municipal system would POST it."""
     return {
         "event_id": str(uuid.uuid4()),
         "initiative_code": initiative_code,
         "as_of": "2023-05-31",
         "physical_progress_pct": 40.0,
         "spent_to_date_clp": 12_500_000,
-        "reporter": "oficina.dom@putre.cl",
+        "reporter": "oficina.salud@muniputre.example",
         **fields,
     }
+
+
+def event_id_of(value: bytes) -> str | None:
+    """The event id of a record's JSON value; None for the garbage some tests put on purpose."""
+    try:
+        return json.loads(value).get("event_id")
+    except (ValueError, AttributeError):
+        return None
 
 
 async def eventually(
@@ -71,6 +79,18 @@ async def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 5) -> lis
             if all(positions[tp] >= offset for tp, offset in end.items()):
                 break
         return records
+    finally:
+        await consumer.stop()
+
+
+async def topic_end(bootstrap: str, topic: str) -> int:
+    """The sum of a topic's end offsets: how many records were ever written to it."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        partitions = await _partitions(consumer, topic)
+        assert partitions, f"no partitions known for {topic}"
+        return sum((await consumer.end_offsets(partitions)).values())
     finally:
         await consumer.stop()
 

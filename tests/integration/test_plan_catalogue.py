@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events import DeadLetter, EventEnvelope, PlanRevised, decode_event
 from shared.plan.files import check_plan_file, plan_yaml
@@ -27,7 +26,7 @@ from shared.plan.model import Plan
 from shared.plan.geo import LAYERS
 from shared.topics import DEAD_LETTER, PLAN
 from tests.conftest import ROOT
-from tests.integration.probes import eventually, produce, read_topic
+from tests.integration.probes import eventually, produce, read_topic, topic_end
 from tests.unit.plan.test_gis_layers import assert_valid_geojson
 
 pytestmark = pytest.mark.integration
@@ -51,16 +50,6 @@ def sample_document() -> dict[str, Any]:
 def write_plan(document: dict[str, Any], path: Path) -> Path:
     path.write_text(plan_yaml(Plan.model_validate(document)), encoding="utf-8")
     return path
-
-
-async def plan_topic_end(bootstrap: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(PLAN.name, p) for p in consumer.partitions_for_topic(PLAN.name) or range(PLAN.partitions)]
-        return sum((await consumer.end_offsets(partitions)).values())
-    finally:
-        await consumer.stop()
 
 
 async def revisions_on_topic(bootstrap: str) -> list[Any]:
@@ -202,7 +191,7 @@ async def test_a_bad_plan_names_the_place_and_publishes_nothing(cli_env, kafka, 
     breakage(document)
     path = tmp_path / "malo.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    before = await plan_topic_end(kafka.bootstrap_servers)
+    before = await topic_end(kafka.bootstrap_servers, PLAN.name)
 
     result = load(cli_env, path, actor="secplan@muniputre.example", reason="prueba")
 
@@ -210,7 +199,7 @@ async def test_a_bad_plan_names_the_place_and_publishes_nothing(cli_env, kafka, 
     assert expected in result.stderr
     assert f"{path}, línea " in result.stderr, "the error names the file and line"
     assert "no se cargó nada" in result.stderr
-    assert await plan_topic_end(kafka.bootstrap_servers) == before
+    assert await topic_end(kafka.bootstrap_servers, PLAN.name) == before
 
 
 async def test_a_revision_computed_against_an_old_base_is_refused_whole(services, cli_env, db, kafka, tmp_path):

@@ -36,8 +36,8 @@ def test_each_service_answers_health_readiness_and_metrics(services, name):
 def test_ingest_documents_the_progress_event_it_publishes_in_asyncapi(services):
     asyncapi = httpx.get(f"{services('ingest').url}/asyncapi.json").json()
 
-    [channel] = asyncapi["channels"].values()
-    assert channel["address"] == "pladeco.progress"
+    addresses = sorted(channel["address"] for channel in asyncapi["channels"].values())
+    assert addresses == ["pladeco.progress", "pladeco.progress.raw"]
     envelope = asyncapi["components"]["schemas"]["EventEnvelope[ProgressReported]"]
     assert {"event_id", "event_type", "schema_version", "occurred_at", "recorded_at",
             "source_system", "actor", "payload"} <= set(envelope["properties"])

@@ -1,0 +1,79 @@
+"""Fixtures of the integration tests: the sample plan in the catalogue, API keys, authorised
+requests to the ingest service."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from services.ingest.domain import issue_key
+from services.ingest.store import create_api_key
+from shared.plan.changes import content_sha256
+from shared.plan.files import check_plan_file
+from tests.conftest import ROOT, ServiceProcess
+
+SAMPLE_PLAN = ROOT / "data" / "putre-pladeco-2020-2025.yaml"
+
+
+@pytest.fixture(scope="session")
+async def sample_plan(kafka, database_url, tmp_path_factory) -> dict:
+    """The sample Putre plan, loaded into the catalogue through the real broker once per session
+    (or found there already); its document."""
+    document = check_plan_file(SAMPLE_PLAN).plan.to_document()
+    connection = await asyncpg.connect(database_url)
+    try:
+        loaded = await connection.fetchval("SELECT content_sha256 FROM plan")
+    finally:
+        await connection.close()
+    if loaded == content_sha256(document):
+        return document
+    env = {"PLADECO_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "PLADECO_DATABASE_URL": database_url}
+    indicators = ServiceProcess("indicators", {**env, "PLADECO_STARTUP_TIMEOUT_S": "60"},
+                                tmp_path_factory.mktemp("sample-plan")).start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "cli", "plan", "load", str(SAMPLE_PLAN), "--actor", "tests@muniputre.example",
+             "--reason", "Plan de muestra para las pruebas", "--wait", "90"],
+            env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True, timeout=180,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    finally:
+        indicators.stop()
+    return document
+
+
+@pytest.fixture
+async def api_key(db, sample_plan) -> Callable[..., str]:
+    """``await api_key("sistema-dom", units=["DOM"])`` → a fresh key (``units=None``: every unit)."""
+
+    async def make(source_system: str = "pruebas", units: list[str] | None = None) -> str:
+        issued = issue_key()
+        async with db.acquire() as connection:
+            await create_api_key(connection, key_id=issued.key_id, secret_sha256=issued.secret_sha256,
+                                 source_system=source_system, units=units, description="tests",
+                                 created_by="tests")
+        return issued.token
+
+    return make
+
+
+def post_progress(service: ServiceProcess, body, key: str, *, timeout: float = 30) -> httpx.Response:
+    return httpx.post(f"{service.url}/v1/progress", json=body, timeout=timeout,
+                      headers={"authorization": f"Bearer {key}"})
+
+
+def initiative_of(document: dict, unit: str) -> dict:
+    return next(i for i in document["iniciativas"] if i["unidad_responsable"] == unit)
+
+
+def tmp_file(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
