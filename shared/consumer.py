@@ -89,7 +89,23 @@ async def dead_letter(
     now: dt.datetime,
 ) -> DeadLetter:
     """Publish a refused message to the dead-letter topic, with where it came from and why."""
-    record = message.raw_message
+    return await dead_letter_record(
+        broker, message.raw_message, consumer=consumer, reason_code=reason_code, reason=reason,
+        errors=errors, now=now,
+    )
+
+
+async def dead_letter_record(
+    broker: KafkaBroker,
+    record: Any,
+    *,
+    consumer: str,
+    reason_code: str,
+    reason: str,
+    errors: list[dict[str, Any]] | None = None,
+    now: dt.datetime,
+) -> DeadLetter:
+    """The same for one record of a batch (an aiokafka ``ConsumerRecord``)."""
     key = record.key.decode("utf-8", "replace") if isinstance(record.key, bytes) else record.key
     letter = DeadLetter(
         reason_code=reason_code,

@@ -17,6 +17,10 @@ import asyncpg
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LOCK_KEY = 0x504C4144  # "PLAD": one migrator at a time across every process
+SCORECARD_PLACEHOLDER = "{{scorecard}}"
+SCORECARD_SCHEMA = "scorecard"
+"""The views Grafana reads live in their own schema; a second copy of the tables (a test's scratch
+schema, a replay) gets its own views schema, named by the caller."""
 
 
 async def create_pool(database_url: str, *, max_size: int = 10) -> asyncpg.Pool:
@@ -39,6 +43,10 @@ class Migration:
     def checksum(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
+    def sql_for(self, scorecard_schema: str) -> str:
+        """The SQL with its schema placeholders filled in (the checksum is of the template)."""
+        return self.sql.replace(SCORECARD_PLACEHOLDER, scorecard_schema)
+
 
 class MigrationError(Exception):
     pass
@@ -58,7 +66,10 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 async def apply_migrations(
-    connection: asyncpg.Connection, migrations: list[Migration] | None = None
+    connection: asyncpg.Connection,
+    migrations: list[Migration] | None = None,
+    *,
+    scorecard_schema: str = SCORECARD_SCHEMA,
 ) -> list[Migration]:
     """Apply the migrations not yet recorded; return those applied now."""
     migrations = discover_migrations() if migrations is None else migrations
@@ -88,7 +99,7 @@ async def apply_migrations(
                     )
                 continue
             async with connection.transaction():
-                await connection.execute(migration.sql)
+                await connection.execute(migration.sql_for(scorecard_schema))
                 await connection.execute(
                     "INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)",
                     migration.version,

@@ -66,6 +66,25 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
     )
     payload: PayloadT
 
+    @classmethod
+    def of(
+        cls,
+        payload: PayloadT,
+        *,
+        event_id: UUID,
+        at: dt.datetime,
+        source_system: str,
+        actor: str,
+        initiative_code: str | None = None,
+    ) -> EventEnvelope[PayloadT]:
+        """An envelope for ``payload``, named by its type and version, that happened and was
+        recorded ``at`` the given time."""
+        return EventEnvelope[type(payload)](  # type: ignore[misc]
+            event_id=event_id, event_type=payload.EVENT_TYPE, schema_version=payload.SCHEMA_VERSION,
+            occurred_at=at, recorded_at=at, source_system=source_system, actor=actor,
+            initiative_code=initiative_code, payload=payload,
+        )
+
     def kafka_key(self) -> bytes | None:
         key = self.initiative_code or self.payload.partition_key()
         return key.encode() if key else None
@@ -180,8 +199,64 @@ class PlanRevised(Payload):
         return self.plan_code
 
 
+class InitiativeFigures(BaseModel):
+    """An initiative's earned-value figures at its data date (docs/scorecard.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_date: dt.date | None
+    physical_progress_pct: float | None
+    planned_progress_pct: float | None
+    budget_clp: int
+    earned_value_clp: float | None
+    planned_value_clp: float | None
+    actual_cost_clp: int | None
+    spi: float | None
+    cpi: float | None
+    financial_execution_pct: float | None
+    status: Literal["no_data", "not_started", "on_track", "at_risk", "late", "done"]
+    report_count: int
+    last_report_as_of: dt.date | None
+
+
+class IndicatorFigure(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator_code: str
+    value: float | None
+    period: str | None
+    efficacy_pct: float | None
+    light: Literal["green", "yellow", "red", "no_data"]
+    target_reached: bool
+
+
+class MilestoneFigure(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    milestone_code: str
+    status: Literal["pending", "in_progress", "done", "cancelled"]
+    status_date: dt.date | None
+    reported_as_of: dt.date
+
+
+class IndicatorsUpdated(Payload):
+    """An initiative's figures changed (a report, a late report, or a plan change): its current
+    figures, which of them changed, and the indicators and milestones whose state changed."""
+
+    EVENT_TYPE: ClassVar[str] = "indicators.updated"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    initiative_code: InitiativeCode
+    figures: InitiativeFigures
+    changed: list[str] = Field(description="Names of the figures that changed.")
+    indicators: list[IndicatorFigure] = Field(default_factory=list)
+    milestones: list[MilestoneFigure] = Field(default_factory=list)
+    caused_by: list[UUID] = Field(description="The events whose application changed the figures.")
+
+
 PAYLOAD_TYPES: dict[tuple[str, int], type[Payload]] = {
-    (model.EVENT_TYPE, model.SCHEMA_VERSION): model for model in (ProgressReported, PlanRevised)
+    (model.EVENT_TYPE, model.SCHEMA_VERSION): model
+    for model in (ProgressReported, PlanRevised, IndicatorsUpdated)
 }
 
 

@@ -38,10 +38,12 @@ EXIT_DEPENDENCY_UNAVAILABLE = 3
 
 @dataclass(frozen=True)
 class ServiceParts:
-    """What a service's wiring returns: its broker (with subscribers) and its HTTP app."""
+    """What a service's wiring returns: its broker (with subscribers), its HTTP app, and the
+    periodic jobs that run while it serves (started after the broker, cancelled before it stops)."""
 
     broker: KafkaBroker
     http: FastAPI
+    background: tuple[Callable[[], Awaitable[None]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,14 @@ async def _serve(definition: ServiceDefinition[SettingsT], settings: SettingsT) 
             lambda: _start_broker(parts.broker),
             what=f"Kafka at {settings.kafka_bootstrap_servers}",
         )
+        jobs = [asyncio.create_task(job()) for job in parts.background]
         try:
             log.info("service_started", http=f"{settings.http_host}:{settings.http_port}")
             await _serve_http(parts.http, settings)
         finally:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await parts.broker.stop()
             log.info("service_stopped")
     finally:

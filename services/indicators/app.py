@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.indicators.handlers import gis_router, register_subscribers
+from services.indicators.handlers import OutboxRelay, gis_router, register_subscribers, watch_consumer_lag
 from services.indicators.settings import IndicatorSettings
 from shared.broker import create_broker
 from shared.clock import Clock, utc_now
 from shared.http import create_http_app
 from shared.service import ServiceDefinition, ServiceParts
+from shared.topics import PLAN, PROGRESS
 
 VERSION = "0.1.0"
 
@@ -27,9 +28,12 @@ def wire(
         registry=registry,
         description="Applies plan and progress events to the scorecard.",
     )
-    register_subscribers(
-        broker, pool, group_id=settings.consumer_group, clock=clock, registry=registry
+    relay = OutboxRelay(pool, broker, interval_s=settings.indicators_outbox_interval_s)
+    figures = register_subscribers(
+        broker, pool, group_id=settings.consumer_group, clock=clock, registry=registry, relay=relay,
+        max_batch=settings.indicators_max_batch,
     )
+    lag_groups = {PROGRESS.name: settings.consumer_group, PLAN.name: f"{settings.consumer_group}-plan"}
     http = create_http_app(
         title="PLADECO indicators",
         description="Effectiveness, efficacy, efficiency and deadline compliance.",
@@ -39,7 +43,15 @@ def wire(
         registry=registry,
         routers=[gis_router(pool)],
     )
-    return ServiceParts(broker=broker, http=http)
+    return ServiceParts(
+        broker=broker,
+        http=http,
+        background=(
+            relay.run,
+            lambda: watch_consumer_lag(settings.kafka_bootstrap_servers, lag_groups, figures.consumer_lag,
+                                       interval_s=settings.indicators_lag_interval_s),
+        ),
+    )
 
 
 SERVICE = ServiceDefinition(name="indicators", settings_type=IndicatorSettings, wire=wire)

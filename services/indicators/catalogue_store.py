@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
@@ -147,8 +147,12 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+AfterApply = Callable[[asyncpg.Connection, set[str]], Awaitable[Any]]
+"""Called inside the revision's transaction with the codes of the initiatives it touched."""
+
+
 async def apply_plan_revision(
-    pool: asyncpg.Pool, consumer: str, event: EventEnvelope[PlanRevised]
+    pool: asyncpg.Pool, consumer: str, event: EventEnvelope[PlanRevised], after_apply: AfterApply | None = None,
 ) -> RevisionOutcome:
     revision = event.payload
     async with pool.acquire() as connection, connection.transaction():
@@ -172,7 +176,18 @@ async def apply_plan_revision(
             revision.content_sha256,
             revision.plan_code,
         )
+        if after_apply is not None:
+            await after_apply(connection, touched_initiatives(revision.changes))
         return RevisionOutcome.APPLIED
+
+
+def touched_initiatives(changes: list[PlanChange]) -> set[str]:
+    """Initiatives whose figures a revision may change: their own record, milestones or indicators."""
+    return {
+        change.code if change.entity == "initiative" else change.initiative_code
+        for change in changes
+        if change.entity in {"initiative", "milestone", "indicator"}
+    } - {None}
 
 
 def _check_base(revision: PlanRevised, current: asyncpg.Record | None) -> None:

@@ -9,6 +9,9 @@ seeks back on an exception); a message that is not a valid event of the topic is
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +23,14 @@ from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from services.indicators.catalogue_store import RevisionOutcome, apply_plan_revision
-from services.indicators.store import SourceOffset, record_progress_report
+from services.indicators.store import (
+    BatchResult, Cause, SourceOffset, apply_progress_batch, delete_outbox, recompute_figures, take_outbox,
+)
 from shared.clock import Clock
-from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter
+from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record
 from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
 from shared.logging import bound_event
 from shared.plan.catalogue import current_plan
@@ -112,6 +117,41 @@ def _consume(
     return handle
 
 
+@dataclass(frozen=True)
+class FiguresMetrics:
+    apply_latency: Histogram
+    database_seconds: Histogram
+    batch_size: Histogram
+    figures_events: Counter
+    consumer_lag: Gauge
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> FiguresMetrics:
+        return cls(
+            apply_latency=Histogram(
+                "pladeco_indicators_apply_latency_seconds",
+                "From an update's acceptance (recorded_at) to its figures committed", registry=registry,
+                buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 30, 60, 300),
+            ),
+            database_seconds=Histogram(
+                "pladeco_indicators_database_seconds", "Time in the database per applied batch", registry=registry,
+                buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            ),
+            batch_size=Histogram(
+                "pladeco_indicators_batch_size", "Progress events per applied batch", registry=registry,
+                buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000),
+            ),
+            figures_events=Counter(
+                "pladeco_indicators_figures_events", "indicators.updated events written to the outbox",
+                registry=registry,
+            ),
+            consumer_lag=Gauge(
+                "pladeco_indicators_consumer_lag", "Messages not yet consumed, per topic", ["topic"],
+                registry=registry,
+            ),
+        )
+
+
 def register_subscribers(
     broker: KafkaBroker,
     pool: asyncpg.Pool,
@@ -119,20 +159,26 @@ def register_subscribers(
     group_id: str,
     clock: Clock,
     registry: CollectorRegistry,
-) -> None:
+    relay: OutboxRelay,
+    max_batch: int = 500,
+) -> FiguresMetrics:
     metrics = ConsumerMetrics.create(registry)
+    figures = FiguresMetrics.create(registry)
     plan_group = f"{group_id}-plan"
+    log = structlog.stdlib.get_logger()
+
+    async def recompute_touched(connection: asyncpg.Connection, codes: set[str], event: EventEnvelope[Any]) -> None:
+        cause = Cause((event.event_id,), event.recorded_at)
+        figures.figures_events.inc(await recompute_figures(connection, {code: cause for code in codes}))
 
     async def apply_plan(event: EventEnvelope[PlanRevised], source: SourceOffset) -> bool:
-        return await apply_plan_revision(pool, plan_group, event) is RevisionOutcome.APPLIED
-
-    async def apply_progress(event: EventEnvelope[ProgressReported], source: SourceOffset) -> bool:
-        return await record_progress_report(pool, group_id, event, source)
+        outcome = await apply_plan_revision(
+            pool, plan_group, event, after_apply=lambda connection, codes: recompute_touched(connection, codes, event)
+        )
+        return outcome is RevisionOutcome.APPLIED
 
     handle_plan = _consume(broker, topic=PLAN, expected=PlanRevised, group_id=plan_group,
                            clock=clock, metrics=metrics, apply=apply_plan)
-    handle_progress = _consume(broker, topic=PROGRESS, expected=ProgressReported, group_id=group_id,
-                               clock=clock, metrics=metrics, apply=apply_progress)
 
     @broker.subscriber(
         PLAN.name,
@@ -142,23 +188,185 @@ def register_subscribers(
         # A revision is one message, as large as the plan's first load.
         max_partition_fetch_bytes=PLAN_MAX_MESSAGE_BYTES,
         title="indicators.plan",
-        description="Plan revisions, applied to the plan catalogue (one transaction per revision).",
+        description="Plan revisions, applied to the plan catalogue (one transaction per revision); "
+        "the figures of the initiatives they touch are recomputed in the same transaction.",
     )
     async def on_plan_revised(message: KafkaMessage) -> None:
         await handle_plan(message)
+        await relay.flush()
 
     @broker.subscriber(
         PROGRESS.name,
         group_id=group_id,
         auto_offset_reset="earliest",
-        # Commit after the handler returns (its transaction is committed by then); on an exception
-        # seek back so the event comes again: nothing after it is committed past it.
+        batch=True,
+        max_records=max_batch,
+        batch_timeout_ms=50,
+        # The batch's offsets are committed after the handler returns (its transaction is committed
+        # by then); on an exception every partition of the batch is rewound to its first record.
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title="indicators.progress",
-        description="Accepted progress updates, applied to the indicator tables.",
+        description="Accepted progress updates, applied in batches: history, figures and the "
+        "indicators.updated events in one transaction per batch.",
     )
-    async def on_progress(message: KafkaMessage) -> None:
-        await handle_progress(message)
+    async def on_progress_batch(message: KafkaMessage) -> None:
+        records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        good, bad = _decode_batch(records)
+        started = time.perf_counter()
+        try:
+            result = await apply_with_retry(lambda: apply_progress_batch(pool, group_id, good))
+        except ApplyFailed:
+            # One event the database refuses must not hold back the rest: apply them one by one
+            # and dead-letter the ones that still fail.
+            result, failed = await _apply_one_by_one(pool, group_id, good)
+            bad += failed
+        figures.database_seconds.observe(time.perf_counter() - started)
+        figures.batch_size.observe(len(records))
+        figures.figures_events.inc(result.figures_events)
+        now = clock()
+        for event in result.applied:
+            metrics.applied.labels(event.event_type).inc()
+            figures.apply_latency.observe(max(0.0, (now - event.recorded_at).total_seconds()))
+        if result.duplicates:
+            metrics.duplicates.labels(ProgressReported.EVENT_TYPE).inc(result.duplicates)
+            log.info("duplicate_events_skipped", count=result.duplicates)
+        log.info("progress_batch_applied", events=len(records), applied=len(result.applied),
+                 duplicates=result.duplicates, figures_events=result.figures_events,
+                 initiatives=sorted({e.payload.initiative_code for e in result.applied})[:20])
+        for record, violation in bad:
+            metrics.rejected.labels(violation.reason_code).inc()
+            await dead_letter_record(broker, record, consumer=group_id, reason_code=violation.reason_code,
+                                     reason=violation.reason, errors=violation.errors, now=now)
+        await relay.flush()
+
+    return figures
+
+
+async def _apply_one_by_one(pool: asyncpg.Pool, group_id: str, good: list) -> tuple[BatchResult, list]:
+    total, failed = BatchResult(), []
+    for event, source in good:
+        try:
+            result = await apply_with_retry(lambda: apply_progress_batch(pool, group_id, [(event, source)]))
+        except ApplyFailed as failure:
+            record = _SourceRecord(source, event)
+            failed.append((record, ContractViolation("apply_failed", str(failure))))
+            continue
+        total.applied += result.applied
+        total.duplicates += result.duplicates
+        total.figures_events += result.figures_events
+    return total, failed
+
+
+@dataclass(frozen=True)
+class _SourceRecord:
+    """What a dead letter needs of a record that decoded but could not be applied."""
+
+    source: SourceOffset
+    event: EventEnvelope[Any]
+
+    @property
+    def topic(self) -> str:
+        return self.source.topic
+
+    @property
+    def partition(self) -> int:
+        return self.source.partition
+
+    @property
+    def offset(self) -> int:
+        return self.source.offset
+
+    @property
+    def key(self) -> bytes | None:
+        return self.event.kafka_key()
+
+    @property
+    def value(self) -> bytes:
+        return self.event.to_wire()
+
+
+def _decode_batch(records: tuple[Any, ...]) -> tuple[list, list]:
+    good, bad = [], []
+    for record in records:
+        try:
+            event = decode_event(record.value or b"")
+        except ContractViolation as violation:
+            bad.append((record, violation))
+            continue
+        if not isinstance(event.payload, ProgressReported):
+            bad.append((record, ContractViolation("unexpected_event_type",
+                                                  f"{event.event_type} does not belong on {PROGRESS.name}")))
+            continue
+        good.append((event, SourceOffset(record.topic, record.partition, record.offset)))
+    return good, bad
+
+
+class OutboxRelay:
+    """Publishes the outbox's events in order and deletes them once Kafka confirmed them: after each
+    applied batch, and every few seconds for what a crash left behind."""
+
+    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, interval_s: float = 2.0):
+        self.pool = pool
+        self.broker = broker
+        self.interval_s = interval_s
+        self._lock = asyncio.Lock()
+
+    async def flush(self) -> int:
+        sent = 0
+        async with self._lock:
+            while True:
+                async with self.pool.acquire() as connection, connection.transaction():
+                    rows = await take_outbox(connection, 500)
+                    if not rows:
+                        return sent
+                    await asyncio.gather(*(
+                        self.broker.publish(row["value"], topic=row["topic"], key=row["key"],
+                                            headers=json.loads(row["headers"]))
+                        for row in rows
+                    ))
+                    await delete_outbox(connection, [row["id"] for row in rows])
+                sent += len(rows)
+
+    async def run(self) -> None:
+        log = structlog.stdlib.get_logger()
+        while True:
+            await asyncio.sleep(self.interval_s)
+            try:
+                await self.flush()
+            except Exception as error:  # noqa: BLE001 - the next round retries; the rows are kept
+                log.warning("outbox_flush_failed", error=repr(error))
+
+
+async def watch_consumer_lag(
+    bootstrap_servers: str, group_ids: dict[str, str], gauge: Gauge, *, interval_s: float = 15.0
+) -> None:
+    """Every ``interval_s``: end offsets minus the group's committed offsets, per topic."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    log = structlog.stdlib.get_logger()
+    while True:
+        try:
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="pladeco-indicators-lag")
+            probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
+            await admin.start()
+            await probe.start()
+            try:
+                for topic, group in group_ids.items():
+                    committed = await admin.list_consumer_group_offsets(group)
+                    partitions = [TopicPartition(topic, p) for p in probe.partitions_for_topic(topic) or ()]
+                    if not partitions:
+                        await probe.topics()
+                        partitions = [TopicPartition(topic, p) for p in probe.partitions_for_topic(topic) or ()]
+                    ends = await probe.end_offsets(partitions) if partitions else {}
+                    lag = sum(max(0, end - (committed[tp].offset if tp in committed else 0)) for tp, end in ends.items())
+                    gauge.labels(topic).set(lag)
+            finally:
+                await probe.stop()
+                await admin.close()
+        except Exception as error:  # noqa: BLE001 - a metric must never stop the service
+            log.warning("consumer_lag_unavailable", error=repr(error))
+        await asyncio.sleep(interval_s)
 
 
 def gis_router(pool: asyncpg.Pool) -> APIRouter:

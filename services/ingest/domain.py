@@ -248,17 +248,8 @@ def progress_event(
 ) -> EventEnvelope[ProgressReported]:
     """The event an accepted update becomes; it happened when received, about ``as_of``."""
     payload = ProgressReported.model_validate(update.model_dump(exclude={"event_id"}))
-    return EventEnvelope[ProgressReported](
-        event_id=update.event_id,
-        event_type=ProgressReported.EVENT_TYPE,
-        schema_version=ProgressReported.SCHEMA_VERSION,
-        occurred_at=received_at,
-        recorded_at=received_at,
-        source_system=source_system,
-        actor=update.reporter,
-        initiative_code=update.initiative_code,
-        payload=payload,
-    )
+    return EventEnvelope.of(payload, event_id=update.event_id, at=received_at, source_system=source_system,
+                            actor=update.reporter, initiative_code=update.initiative_code)
 
 
 def content_fingerprint(update: ProgressUpdate) -> str:

@@ -196,17 +196,7 @@ def revision_event(
         reason=reason,
         changes=changes,
     )
-    return EventEnvelope[PlanRevised](
-        event_id=event_id or uuid4(),
-        event_type=PlanRevised.EVENT_TYPE,
-        schema_version=PlanRevised.SCHEMA_VERSION,
-        occurred_at=now,
-        recorded_at=now,
-        source_system=source_system,
-        actor=actor,
-        initiative_code=None,
-        payload=payload,
-    )
+    return EventEnvelope.of(payload, event_id=event_id or uuid4(), at=now, source_system=source_system, actor=actor)
 
 
 def change_summary(changes: list[PlanChange]) -> dict[str, int]:

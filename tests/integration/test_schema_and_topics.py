@@ -22,6 +22,7 @@ async def scratch_database(database_url: str):
     connection = await asyncpg.connect(database_url, server_settings={"search_path": name})
     await connection.execute(f'CREATE SCHEMA "{name}"')
     yield connection
+    await connection.execute(f'DROP SCHEMA IF EXISTS "{name}_scorecard" CASCADE')
     await connection.execute(f'DROP SCHEMA "{name}" CASCADE')
     await connection.close()
 
@@ -57,11 +58,19 @@ async def test_a_failing_migration_leaves_nothing_half_applied(scratch_database)
     assert await scratch_database.fetchval("SELECT count(*) FROM schema_migration") == 0
 
 
-async def test_the_project_migrations_build_the_foundation_tables(scratch_database):
-    await apply_migrations(scratch_database)
+async def test_the_project_migrations_build_the_tables_and_the_scorecard_views(scratch_database):
+    views_schema = await scratch_database.fetchval("SELECT current_schema()") + "_scorecard"
+    await apply_migrations(scratch_database, scorecard_schema=views_schema)
     tables = {r["tablename"] for r in await scratch_database.fetch(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
-    assert {"schema_migration", "processed_event", "progress_report"} <= tables
+    assert {"schema_migration", "processed_event", "progress_report", "initiative", "initiative_figures",
+            "outbox"} <= tables
+    views = {r["viewname"] for r in await scratch_database.fetch(
+        "SELECT viewname FROM pg_views WHERE schemaname = $1", views_schema)}
+    assert {"initiative", "rollup", "milestone", "indicator", "rollup_monthly"} <= views
+    # The scratch views read the scratch tables, not the deployment's.
+    assert await scratch_database.fetchval(
+        f'SELECT count(*) FROM "{views_schema}".initiative') == 0
 
 
 async def test_topics_exist_with_the_partitions_and_retention_the_design_needs(kafka):
