@@ -7,6 +7,7 @@
     pladeco plan validate|load|export|gis              the plan (planners' commands, in Spanish)
     pladeco keys create|list|revoke                    API keys of reporting systems
     pladeco progress import FILE                       send a progress spreadsheet (Spanish)
+    pladeco alerts list|ack|silence                    alerts (Spanish)
 
 Operator messages are in English; the planners' commands (cli/plan.py) speak Spanish.
 Exit codes: 0 ok, 1 failure, 2 bad usage or settings, 3 a dependency unreachable.
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     topics.add_parser("ensure", help="create missing topics").set_defaults(handler=topics_ensure)
 
+    from cli.alerts import add_commands as add_alert_commands
     from cli.keys import add_commands as add_key_commands
     from cli.plan import add_commands as add_plan_commands
     from cli.progress import add_commands as add_progress_commands
@@ -138,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_commands(commands)
     add_key_commands(commands)
     add_progress_commands(commands)
+    add_alert_commands(commands)
     return parser
 
 

@@ -134,3 +134,17 @@ async def dead_letter_record(
         source_offset=record.offset,
     )
     return letter
+
+
+async def decode_or_dead_letter(
+    broker: KafkaBroker, message: KafkaMessage, *, consumer: str, now: dt.datetime,
+) -> Any | None:
+    """The message's event, or None after dead-lettering a message that is not a valid event."""
+    from shared.events import ContractViolation, decode_event
+
+    try:
+        return decode_event(message.body)
+    except ContractViolation as violation:
+        await dead_letter(broker, message, consumer=consumer, reason_code=violation.reason_code,
+                          reason=violation.reason, errors=violation.errors, now=now)
+        return None

@@ -254,9 +254,58 @@ class IndicatorsUpdated(Payload):
     caused_by: list[UUID] = Field(description="The events whose application changed the figures.")
 
 
+Severity = Literal["info", "warning", "critical"]
+
+
+class AlertChanged(Payload):
+    """Base of the alert lifecycle events: the alert as it stands after the change."""
+
+    alert_id: UUID
+    fingerprint: str = Field(description="`rule:subject`: one open alert per rule and subject.")
+    rule: str
+    severity: Severity
+    initiative_code: InitiativeCode
+    initiative_name: str
+    department_code: str
+    subject_code: str = Field(description="The initiative, milestone or indicator the alert is about.")
+    state: Literal["firing", "acknowledged", "resolved"]
+    title: str = Field(description="Spanish one-liner.")
+    message: str = Field(description="What happened (Spanish).")
+    explanation: str = Field(description="Why: the figures, dates or forecast behind it (Spanish).")
+    action: str = Field(description="What to do (Spanish).")
+    escalation_level: int = Field(ge=0, le=2, description="0 officer, 1 department head, 2 plan management unit.")
+    raised_at: AwareDatetime
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AlertRaised(AlertChanged):
+    EVENT_TYPE: ClassVar[str] = "alert.raised"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+
+class AlertAcknowledged(AlertChanged):
+    EVENT_TYPE: ClassVar[str] = "alert.acknowledged"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    acknowledged_by: str
+
+
+class AlertEscalated(AlertChanged):
+    EVENT_TYPE: ClassVar[str] = "alert.escalated"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+
+class AlertResolved(AlertChanged):
+    EVENT_TYPE: ClassVar[str] = "alert.resolved"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    resolution: str = Field(description="Why it ended: the condition cleared, the initiative left the plan…")
+
+
 PAYLOAD_TYPES: dict[tuple[str, int], type[Payload]] = {
     (model.EVENT_TYPE, model.SCHEMA_VERSION): model
-    for model in (ProgressReported, PlanRevised, IndicatorsUpdated)
+    for model in (ProgressReported, PlanRevised, IndicatorsUpdated, AlertRaised, AlertAcknowledged,
+                  AlertEscalated, AlertResolved)
 }
 
 

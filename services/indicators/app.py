@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.indicators.handlers import OutboxRelay, gis_router, register_subscribers, watch_consumer_lag
+from services.indicators.handlers import gis_router, register_subscribers, watch_consumer_lag
+from services.indicators.store import OUTBOX_PRODUCER
 from services.indicators.settings import IndicatorSettings
 from shared.broker import create_broker
 from shared.clock import Clock, utc_now
 from shared.http import create_http_app
+from shared.outbox import OutboxRelay
 from shared.service import ServiceDefinition, ServiceParts
 from shared.topics import PLAN, PROGRESS
 
@@ -28,7 +30,7 @@ def wire(
         registry=registry,
         description="Applies plan and progress events to the scorecard.",
     )
-    relay = OutboxRelay(pool, broker, interval_s=settings.indicators_outbox_interval_s)
+    relay = OutboxRelay(pool, broker, OUTBOX_PRODUCER, interval_s=settings.indicators_outbox_interval_s)
     figures = register_subscribers(
         broker, pool, group_id=settings.consumer_group, clock=clock, registry=registry, relay=relay,
         max_batch=settings.indicators_max_batch,

@@ -10,7 +10,6 @@ seeks back on an exception); a message that is not a valid event of the topic is
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,12 +26,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from services.indicators.catalogue_store import RevisionOutcome, apply_plan_revision
 from services.indicators.store import (
-    BatchResult, Cause, SourceOffset, apply_progress_batch, delete_outbox, recompute_figures, take_outbox,
+    BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures,
 )
 from shared.clock import Clock
 from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record
 from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
 from shared.logging import bound_event
+from shared.outbox import OutboxRelay
 from shared.plan.catalogue import current_plan
 from shared.plan.geo import LAYERS, layer
 from shared.plan.model import Plan
@@ -299,42 +299,6 @@ def _decode_batch(records: tuple[Any, ...]) -> tuple[list, list]:
             continue
         good.append((event, SourceOffset(record.topic, record.partition, record.offset)))
     return good, bad
-
-
-class OutboxRelay:
-    """Publishes the outbox's events in order and deletes them once Kafka confirmed them: after each
-    applied batch, and every few seconds for what a crash left behind."""
-
-    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, interval_s: float = 2.0):
-        self.pool = pool
-        self.broker = broker
-        self.interval_s = interval_s
-        self._lock = asyncio.Lock()
-
-    async def flush(self) -> int:
-        sent = 0
-        async with self._lock:
-            while True:
-                async with self.pool.acquire() as connection, connection.transaction():
-                    rows = await take_outbox(connection, 500)
-                    if not rows:
-                        return sent
-                    await asyncio.gather(*(
-                        self.broker.publish(row["value"], topic=row["topic"], key=row["key"],
-                                            headers=json.loads(row["headers"]))
-                        for row in rows
-                    ))
-                    await delete_outbox(connection, [row["id"] for row in rows])
-                sent += len(rows)
-
-    async def run(self) -> None:
-        log = structlog.stdlib.get_logger()
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                await self.flush()
-            except Exception as error:  # noqa: BLE001 - the next round retries; the rows are kept
-                log.warning("outbox_flush_failed", error=repr(error))
 
 
 async def watch_consumer_lag(

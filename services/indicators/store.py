@@ -10,7 +10,6 @@ after that transaction; a redelivered batch finds its ids and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,8 +22,10 @@ from services.indicators import scorecard
 from shared.events import (
     EventEnvelope, IndicatorFigure, IndicatorsUpdated, InitiativeFigures, MilestoneFigure, ProgressReported,
 )
+from shared.outbox import add_to_outbox
 from shared.topics import INDICATORS
 
+OUTBOX_PRODUCER = "indicators"
 FIGURES_EVENT_NAMESPACE = uuid.UUID("6f1c2e53-5d0a-4c8e-9a51-0b3f3f2d7a10")
 
 
@@ -164,7 +165,7 @@ async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Ca
     if removed:
         for table in ("initiative_figures", "indicator_figures", "milestone_figures", "initiative_monthly"):
             await connection.execute(f"DELETE FROM {table} WHERE initiative_code = ANY($1::text[])", removed)  # noqa: S608
-    outbox: list[tuple[str, bytes, bytes, str]] = []
+    outbox: list[EventEnvelope[IndicatorsUpdated]] = []
     initiative_rows, indicator_rows, milestone_rows, monthly_rows = [], [], [], []
     for code, item in inputs.items():
         figures = _initiative_figures(item)
@@ -181,12 +182,9 @@ async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Ca
         ]
         event = _figures_event(code, figures, indicators, milestones, before, causes[code])
         if event is not None:
-            outbox.append((INDICATORS.name, event.kafka_key(), event.to_wire(), json.dumps(event.wire_headers())))
+            outbox.append(event)
     await _write_figures(connection, codes, initiative_rows, indicator_rows, milestone_rows, monthly_rows)
-    if outbox:
-        await connection.executemany(
-            "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4::jsonb)", outbox
-        )
+    await add_to_outbox(connection, OUTBOX_PRODUCER, INDICATORS.name, outbox)
     return len(outbox)
 
 
@@ -359,17 +357,3 @@ async def _write_figures(
 
 def _minus(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
-
-
-# --- the outbox -----------------------------------------------------------------------------------
-
-
-async def take_outbox(connection: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    """The oldest unsent events, locked for this transaction (one relay at a time)."""
-    if not await connection.fetchval("SELECT pg_try_advisory_xact_lock(hashtext('pladeco.outbox'))"):
-        return []
-    return await connection.fetch("SELECT id, topic, key, value, headers::text FROM outbox ORDER BY id LIMIT $1", limit)
-
-
-async def delete_outbox(connection: asyncpg.Connection, ids: list[int]) -> None:
-    await connection.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)

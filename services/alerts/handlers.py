@@ -1,0 +1,172 @@
+"""Handlers of the alert service: evaluation on every ``indicators.updated`` event and on a
+periodic tick (a milestone is missed by the passing of time, not by an event), the rules file in
+force, and the acknowledge links of the e-mails."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from services.alerts.lifecycle import escalations, reconcile
+from services.alerts.rules import RuleSet, RulesError, evaluate, load_rules
+from services.alerts.store import (
+    acknowledge, apply_changes, list_alerts, load_facts, load_open_alerts, load_silences, lock_evaluation,
+    with_successors,
+)
+from shared.clock import SANTIAGO, Clock
+from shared.consumer import decode_or_dead_letter
+from shared.events import IndicatorsUpdated
+from shared.logging import bound_event
+from shared.outbox import OutboxRelay
+from shared.signing import ack_token_valid
+from shared.topics import INDICATORS
+
+
+class RulesInForce:
+    """The last good rules file; a changed file is reread, and refused whole if it has problems."""
+
+    def __init__(self, path: Path, registry: CollectorRegistry):
+        self.path = path
+        self.ruleset: RuleSet | None = None
+        self.digest: str | None = None
+        self.rejected = Counter("pladeco_alerts_rules_rejected", "Rules files refused", registry=registry)
+        self.loaded = Gauge("pladeco_alerts_rules_loaded", "Rules in force", registry=registry)
+        self.log = structlog.stdlib.get_logger()
+
+    def refresh(self) -> RuleSet:
+        try:
+            digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError as error:
+            digest = f"unreadable:{error}"
+        if digest != self.digest:
+            self.digest = digest
+            try:
+                self.ruleset = load_rules(self.path)
+                self.loaded.set(len(self.ruleset.enabled()))
+                self.log.info("alert_rules_loaded", path=str(self.path), rules=len(self.ruleset.enabled()),
+                              sha256=digest[:12])
+            except RulesError as error:
+                self.rejected.inc()
+                self.log.error("alert_rules_refused", path=str(self.path), error=str(error),
+                               in_force="previous rules" if self.ruleset else "none")
+                if self.ruleset is None:
+                    raise
+        return self.ruleset
+
+
+@dataclass
+class Evaluator:
+    pool: asyncpg.Pool
+    rules: RulesInForce
+    clock: Clock
+    relay: OutboxRelay
+    evaluations: Counter
+    events: Counter
+
+    async def evaluate(self, codes: Sequence[str] | None, *, escalate: bool) -> int:
+        ruleset = self.rules.refresh()
+        now = self.clock()
+        today = now.astimezone(SANTIAGO).date()
+        async with self.pool.acquire() as connection, connection.transaction():
+            await lock_evaluation(connection)
+            scope = None if codes is None else await with_successors(connection, codes)
+            facts = await load_facts(connection, scope)
+            findings = [finding for fact in facts for finding in evaluate(ruleset, fact, today)]
+            open_alerts = await load_open_alerts(connection, scope)
+            silences = await load_silences(connection, now)
+            changes = reconcile(open_alerts, findings, now=now, silences=silences)
+            if escalate:
+                changes += escalations(await load_open_alerts(connection, None), now=now,
+                                       department_head_after=ruleset.escalation.department_head_after,
+                                       management_unit_after=ruleset.escalation.management_unit_after)
+            written = await apply_changes(connection, changes, now=now)
+        self.evaluations.labels("tick" if codes is None else "event").inc()
+        self.events.inc(written)
+        await self.relay.flush()
+        return written
+
+    async def run_ticks(self, interval_s: float) -> None:
+        log = structlog.stdlib.get_logger()
+        while True:
+            try:
+                await self.evaluate(None, escalate=True)
+            except Exception as error:  # noqa: BLE001 - the next tick tries again
+                log.error("alert_tick_failed", error=repr(error))
+            await asyncio.sleep(interval_s)
+
+
+def register_subscriber(broker: KafkaBroker, evaluator: Evaluator, *, group_id: str, clock: Clock) -> None:
+    @broker.subscriber(
+        INDICATORS.name,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        # Evaluating is idempotent (the same figures give the same alerts), so a redelivered event
+        # changes nothing; the offset is committed after the evaluation's transaction.
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title="alerts.indicators",
+        description="indicators.updated events: the initiative (and those waiting for it) is evaluated.",
+    )
+    async def on_figures(message: KafkaMessage) -> None:
+        event = await decode_or_dead_letter(broker, message, consumer=group_id, now=clock())
+        if event is None or not isinstance(event.payload, IndicatorsUpdated):
+            return
+        with bound_event(event.event_id, event.initiative_code):
+            await evaluator.evaluate([event.payload.initiative_code], escalate=False)
+
+
+def alerts_router(pool: asyncpg.Pool, *, secret: str, clock: Clock, relay: OutboxRelay) -> APIRouter:
+    router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+
+    @router.get("", summary="Open alerts (add ?all=true for resolved ones too)")
+    async def alerts(all: bool = False) -> list[dict[str, Any]]:  # noqa: A002
+        async with pool.acquire() as connection:
+            rows = await list_alerts(connection, include_resolved=all)
+        return [{key: (str(value) if value is not None else None) for key, value in dict(row).items()} for row in rows]
+
+    def check(alert_id: uuid.UUID, by: str, token: str) -> None:
+        if not ack_token_valid(secret, str(alert_id), by, token):
+            raise HTTPException(403, detail="Enlace inválido o alterado.")
+
+    @router.get("/{alert_id}/acknowledge", response_class=HTMLResponse, summary="Acknowledge page (signed link)")
+    async def confirm_page(alert_id: uuid.UUID, by: str, token: str) -> HTMLResponse:
+        check(alert_id, by, token)
+        return HTMLResponse(_page(
+            "Confirmar recepción de la alerta",
+            f"<p>¿Confirma que recibió la alerta y que se hará cargo, {html.escape(by)}?</p>"
+            f'<form method="post"><button type="submit">Confirmar recepción</button></form>',
+        ))
+
+    @router.post("/{alert_id}/acknowledge", response_class=HTMLResponse, summary="Acknowledge (signed link)")
+    async def confirm(alert_id: uuid.UUID, by: str, token: str) -> HTMLResponse:
+        check(alert_id, by, token)
+        outcome = await acknowledge(pool, alert_id, by=by, now=clock())
+        await relay.flush()
+        text = {
+            "acknowledged": "Gracias: la alerta quedó confirmada a su nombre y no se escalará.",
+            "already": "La alerta ya estaba confirmada o resuelta; no hay nada más que hacer.",
+            "unknown": "No existe esa alerta.",
+        }[outcome]
+        return HTMLResponse(_page("Alerta confirmada" if outcome == "acknowledged" else "Alerta", f"<p>{text}</p>"),
+                            status_code=404 if outcome == "unknown" else 200)
+
+    return router
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="es"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"</head><body><h1>{html.escape(title)}</h1>{body}<p>PLADECO Putre · Cuadro de mando</p></body></html>")
