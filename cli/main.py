@@ -8,6 +8,8 @@
     pladeco keys create|list|revoke                    API keys of reporting systems
     pladeco progress import FILE                       send a progress spreadsheet (Spanish)
     pladeco alerts list|ack|silence                    alerts (Spanish)
+    pladeco audit verify / pladeco history CODE        the event log's hash chain; an initiative's timeline
+    pladeco simulate / pladeco mailcatcher             the demo: a simulated history; an SMTP catcher
 
 Operator messages are in English; the planners' commands (cli/plan.py) speak Spanish.
 Exit codes: 0 ok, 1 failure, 2 bad usage or settings, 3 a dependency unreachable.
@@ -133,14 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_parser("ensure", help="create missing topics").set_defaults(handler=topics_ensure)
 
     from cli.alerts import add_commands as add_alert_commands
+    from cli.audit import add_commands as add_audit_commands
     from cli.keys import add_commands as add_key_commands
     from cli.plan import add_commands as add_plan_commands
     from cli.progress import add_commands as add_progress_commands
+    from cli.simulate import add_commands as add_simulation_commands
 
     add_plan_commands(commands)
     add_key_commands(commands)
     add_progress_commands(commands)
     add_alert_commands(commands)
+    add_audit_commands(commands)
+    add_simulation_commands(commands)
     return parser
 
 

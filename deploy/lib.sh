@@ -85,3 +85,7 @@ status_line() {
     printf '%-12s stopped\n' "$name"
   fi
 }
+
+# Where the native stack's Kafka and PostgreSQL listen, for the services and the CLI alike.
+export PLADECO_KAFKA_BOOTSTRAP_SERVERS="${PLADECO_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${PLADECO_KAFKA_PORT:-9092}}"
+export PLADECO_DATABASE_URL="${PLADECO_DATABASE_URL:-postgresql://${PLADECO_DB_USER:-pladeco}:${PLADECO_DB_PASSWORD:-pladeco}@127.0.0.1:${PLADECO_PG_PORT:-5432}/${PLADECO_DB_NAME:-pladeco}}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole system on this machine, without Docker: Kafka, PostgreSQL, the four services, Prometheus.
+# The whole system on this machine, without Docker: Kafka, PostgreSQL, the four services, Prometheus,
+# and an SMTP catcher that keeps the notifier's e-mails as files in var/mail/.
 #
 #   deploy/stack.sh up       start everything (idempotent), apply migrations, create topics,
 #                            wait until every service answers /readyz
@@ -12,8 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVICES=(ingest indicators alerts notifier)
 declare -A PORTS=([ingest]=8001 [indicators]=8002 [alerts]=8003 [notifier]=8004)
 PLADECO_BIN="${PLADECO_BIN:-$PLADECO_ROOT/.venv/bin/pladeco}"
-export PLADECO_KAFKA_BOOTSTRAP_SERVERS="${PLADECO_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${PLADECO_KAFKA_PORT:-9092}}"
-export PLADECO_DATABASE_URL="${PLADECO_DATABASE_URL:-postgresql://${PLADECO_DB_USER:-pladeco}:${PLADECO_DB_PASSWORD:-pladeco}@127.0.0.1:${PLADECO_PG_PORT:-5432}/${PLADECO_DB_NAME:-pladeco}}"
 
 wait_ready() {
   local name="$1" port="$2" i
@@ -35,6 +34,7 @@ up() {
   "$PLADECO_ROOT/deploy/postgres.sh" start
   "$PLADECO_BIN" db migrate
   "$PLADECO_BIN" topics ensure >/dev/null
+  start_process mailcatcher "$PLADECO_BIN" mailcatcher --port "${PLADECO_SMTP_PORT:-1025}" --dir "$PLADECO_VAR_DIR/mail"
   local name
   for name in "${SERVICES[@]}"; do
     PLADECO_HTTP_PORT="${PORTS[$name]}" start_process "$name" "$PLADECO_BIN" serve "$name"
@@ -47,13 +47,14 @@ down() {
   local name
   "$PLADECO_ROOT/deploy/prometheus.sh" stop
   for name in "${SERVICES[@]}"; do stop_process "$name" 30; done
+  stop_process mailcatcher 10
   "$PLADECO_ROOT/deploy/kafka.sh" stop
   "$PLADECO_ROOT/deploy/postgres.sh" stop
 }
 
 status() {
   local name ready
-  for name in kafka postgres prometheus; do status_line "$name"; done
+  for name in kafka postgres prometheus mailcatcher; do status_line "$name"; done
   for name in "${SERVICES[@]}"; do
     ready="$(curl -s "http://127.0.0.1:${PORTS[$name]}/readyz" 2>/dev/null || true)"
     printf '%s  %s\n' "$(status_line "$name")" "${ready:-no answer}"

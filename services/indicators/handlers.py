@@ -31,6 +31,7 @@ from services.indicators.store import (
 from shared.clock import Clock
 from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record
 from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
+from shared.audit import Logged, append_events
 from shared.logging import bound_event
 from shared.outbox import OutboxRelay
 from shared.plan.catalogue import current_plan
@@ -167,13 +168,17 @@ def register_subscribers(
     plan_group = f"{group_id}-plan"
     log = structlog.stdlib.get_logger()
 
-    async def recompute_touched(connection: asyncpg.Connection, codes: set[str], event: EventEnvelope[Any]) -> None:
+    async def after_revision(
+        connection: asyncpg.Connection, codes: set[str], event: EventEnvelope[Any], source: SourceOffset
+    ) -> None:
+        await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)])
         cause = Cause((event.event_id,), event.recorded_at)
         figures.figures_events.inc(await recompute_figures(connection, {code: cause for code in codes}))
 
     async def apply_plan(event: EventEnvelope[PlanRevised], source: SourceOffset) -> bool:
         outcome = await apply_plan_revision(
-            pool, plan_group, event, after_apply=lambda connection, codes: recompute_touched(connection, codes, event)
+            pool, plan_group, event,
+            after_apply=lambda connection, codes: after_revision(connection, codes, event, source),
         )
         return outcome is RevisionOutcome.APPLIED
 

@@ -22,6 +22,7 @@ from services.indicators import scorecard
 from shared.events import (
     EventEnvelope, IndicatorFigure, IndicatorsUpdated, InitiativeFigures, MilestoneFigure, ProgressReported,
 )
+from shared.audit import Logged, append_events
 from shared.outbox import add_to_outbox
 from shared.topics import INDICATORS
 
@@ -78,6 +79,7 @@ async def apply_progress_batch(
         if not fresh:
             return result
         await _store_reports(connection, fresh)
+        await append_events(connection, [Logged(e, s.topic, s.partition, s.offset) for e, s in fresh])
         causes = _causes(event for event, _ in fresh)
         result.figures_events = await recompute_figures(connection, causes)
         result.applied = [event for event, _ in fresh]

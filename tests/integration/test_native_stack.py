@@ -47,20 +47,28 @@ def targets_health() -> dict[str, str]:
     }
 
 
-def test_stack_up_serves_everything_and_down_leaves_nothing_running():
+def test_the_demo_fills_the_scorecard_sends_e_mail_and_down_leaves_nothing_running():
     busy = [port for port in [*SERVICE_PORTS.values(), PROMETHEUS_PORT] if port_open(port)]
     if busy:
         pytest.skip(f"ports {busy} are in use (is the demo stack running?)")
     var_dir = ROOT / "var" / "stack-test"
     shutil.rmtree(var_dir, ignore_errors=True)
     env = {**os.environ, "PLADECO_VAR_DIR": str(var_dir), "PLADECO_KAFKA_PORT": "29092",
-           "PLADECO_KAFKA_CONTROLLER_PORT": "29093", "PLADECO_PG_PORT": "25432"}
+           "PLADECO_KAFKA_CONTROLLER_PORT": "29093", "PLADECO_PG_PORT": "25432", "PLADECO_SMTP_PORT": "21025"}
     for name in ("PLADECO_KAFKA_BOOTSTRAP_SERVERS", "PLADECO_DATABASE_URL"):
         env.pop(name, None)
 
-    up = stack("up", env)
+    # The README's run command: the stack, the sample plan, a simulated history, alerts, e-mail.
+    up = subprocess.run([str(ROOT / "deploy" / "demo.sh")], env=env, capture_output=True, text=True, timeout=600)
     try:
-        assert up.returncode == 0, up.stderr
+        assert up.returncode == 0, up.stderr[-3000:]
+        mails = list((var_dir / "mail").glob("*.eml"))
+        assert mails, "at least one e-mail in the catcher"
+        database = f"postgresql://pladeco:pladeco@127.0.0.1:25432/pladeco"
+        progress = subprocess.run(
+            ["psql", database, "-tAc", "SELECT physical_progress_pct FROM scorecard.rollup WHERE level = 'plan'"],
+            capture_output=True, text=True, timeout=30)
+        assert float(progress.stdout.strip()) > 10, progress.stdout + progress.stderr
         for name, port in SERVICE_PORTS.items():
             base = f"http://127.0.0.1:{port}"
             assert httpx.get(f"{base}/healthz").status_code == 200, name
@@ -73,10 +81,10 @@ def test_stack_up_serves_everything_and_down_leaves_nothing_running():
             "prometheus": "up", "ingest": "up", "indicators": "up", "alerts": "up", "notifier": "up"
         }
         pids = {path.stem: int(path.read_text()) for path in (var_dir / "run").glob("*.pid")}
-        assert set(pids) == {"kafka", "postgres", "prometheus", *SERVICE_PORTS}
+        assert set(pids) == {"kafka", "postgres", "prometheus", "mailcatcher", *SERVICE_PORTS}
     finally:
         down = stack("down", env)
     assert down.returncode == 0, down.stderr
     assert [name for name, pid in pids.items() if pid_alive(pid)] == []
-    assert [p for p in [*SERVICE_PORTS.values(), PROMETHEUS_PORT, 29092, 25432] if port_open(p)] == []
+    assert [p for p in [*SERVICE_PORTS.values(), PROMETHEUS_PORT, 29092, 25432, 21025] if port_open(p)] == []
     assert list((var_dir / "run").glob("*.pid")) == []

@@ -1,0 +1,134 @@
+"""The tamper-evident event log: every applied plan and progress event, chained by hashes.
+
+Each row keeps the event as canonical JSON, its SHA-256, the previous row's hash, and its own hash
+``sha256(prev_hash + content_sha256)``. Appends are serialised (an advisory lock), so the chain
+never forks. ``verify_chain`` walks the rows in order and names the first that does not fit: a
+changed row (its content or hash no longer match), a deleted row (a gap in the sequence, or a row
+that links to an earlier one), or an inserted row (one that the next row skips over).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from shared.events import EventEnvelope
+
+GENESIS = "0" * 64
+APPEND_LOCK = "pladeco.event_log"
+
+
+def canonical(event: EventEnvelope[Any]) -> str:
+    return json.dumps(json.loads(event.to_wire()), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def chain_hash(prev_hash: str, content_sha256: str) -> str:
+    return sha256(prev_hash + content_sha256)
+
+
+@dataclass(frozen=True)
+class Logged:
+    event: EventEnvelope[Any]
+    topic: str
+    partition: int
+    offset: int
+
+
+async def append_events(connection: asyncpg.Connection, entries: Sequence[Logged]) -> str | None:
+    """Append the events (inside the caller's transaction); returns the new head hash."""
+    if not entries:
+        return None
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", APPEND_LOCK)
+    last = await connection.fetchrow("SELECT seq, hash FROM event_log ORDER BY seq DESC LIMIT 1")
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    records = []
+    for entry in entries:
+        content = canonical(entry.event)
+        content_hash = sha256(content)
+        seq += 1
+        current = chain_hash(prev, content_hash)
+        records.append((seq, entry.event.event_id, entry.event.event_type, entry.event.initiative_code, entry.topic,
+                        entry.partition, entry.offset, entry.event.recorded_at, content, content_hash, prev, current))
+        prev = current
+    await connection.copy_records_to_table(
+        "event_log",
+        columns=["seq", "event_id", "event_type", "initiative_code", "source_topic", "source_partition",
+                 "source_offset", "recorded_at", "content", "content_sha256", "prev_hash", "hash"],
+        records=records,
+    )
+    return prev
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    kind: str  # changed | deleted | inserted
+    message: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int
+    head: str
+    problem: ChainProblem | None
+
+
+ROWS_SQL = "SELECT seq, event_id, content, content_sha256, prev_hash, hash FROM event_log ORDER BY seq"
+
+
+async def _rows(connection: asyncpg.Connection) -> AsyncIterator[asyncpg.Record]:
+    if connection.is_in_transaction():  # the caller's snapshot (a test that tampers, then rolls back)
+        async for row in connection.cursor(ROWS_SQL, prefetch=1000):
+            yield row
+        return
+    # One consistent snapshot, however long the walk takes.
+    async with connection.transaction(isolation="repeatable_read", readonly=True):
+        async for row in connection.cursor(ROWS_SQL, prefetch=1000):
+            yield row
+
+
+async def verify_chain(connection: asyncpg.Connection, *, progress: Any = None) -> ChainReport:
+    previous: asyncpg.Record | None = None
+    previous_hash, expected_seq, count = GENESIS, 1, 0
+    seen: set[str] = {GENESIS}
+    suspect: tuple[asyncpg.Record, str] | None = None  # a row that did not link, judged by the next one
+    async for row in _rows(connection):
+        count += 1
+        if progress is not None:
+            progress.update(1)
+        if sha256(row["content"]) != row["content_sha256"] or chain_hash(row["prev_hash"], row["content_sha256"]) != row["hash"]:
+            return _report(count, previous_hash, row, "changed", "was changed: its content or hash no longer match")
+        if suspect is not None:
+            odd, before = suspect
+            if row["prev_hash"] == before:
+                return _report(count, previous_hash, odd, "inserted", f"was inserted: row {row['seq']} links to the row before it")
+            return _report(count, previous_hash, odd, "deleted",
+                           "does not link to the row before it: a row before it was deleted, or changed")
+        if row["seq"] != expected_seq:
+            return _report(count, previous_hash, row, "deleted",
+                           f"follows a gap: row(s) {expected_seq}–{row['seq'] - 1} were deleted")
+        if row["prev_hash"] != previous_hash:
+            if previous is not None and row["prev_hash"] in seen:
+                # It links past the previous row: that row does not belong to the chain.
+                return _report(count, previous_hash, previous, "inserted",
+                               f"was inserted: row {row['seq']} links to the row before it")
+            suspect = (row, previous_hash)
+        seen.add(row["hash"])
+        previous, previous_hash, expected_seq = row, row["hash"], row["seq"] + 1
+    if suspect is not None:
+        return _report(count, previous_hash, suspect[0], "inserted",
+                       "does not link to the row before it (inserted, or the row before it was deleted)")
+    return ChainReport(count, previous_hash, None)
+
+
+def _report(count: int, head: str, row: asyncpg.Record, kind: str, what: str) -> ChainReport:
+    return ChainReport(count, head, ChainProblem(row["seq"], kind, f"row {row['seq']} (event {row['event_id']}) {what}"))
