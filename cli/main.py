@@ -10,6 +10,7 @@
     pladeco alerts list|ack|silence                    alerts (Spanish)
     pladeco audit verify / pladeco history CODE        the event log's hash chain; an initiative's timeline
     pladeco simulate / pladeco mailcatcher             the demo: a simulated history; an SMTP catcher
+    pladeco replay [--into S] [--as-of DATE]           rebuild catalogue, figures, alerts from the history
 
 Operator messages are in English; the planners' commands (cli/plan.py) speak Spanish.
 Exit codes: 0 ok, 1 failure, 2 bad usage or settings, 3 a dependency unreachable.
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.keys import add_commands as add_key_commands
     from cli.plan import add_commands as add_plan_commands
     from cli.progress import add_commands as add_progress_commands
+    from cli.replay import add_commands as add_replay_commands
     from cli.simulate import add_commands as add_simulation_commands
 
     add_plan_commands(commands)
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_alert_commands(commands)
     add_audit_commands(commands)
     add_simulation_commands(commands)
+    add_replay_commands(commands)
     return parser
 
 

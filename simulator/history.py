@@ -142,8 +142,12 @@ def bad_inputs(plan: Plan, rng: random.Random) -> list[SimulatedReport]:
 
 def simulate(plan: Plan, *, until: dt.date, seed: int = 2020) -> list[SimulatedReport]:
     """Every report of the plan's history up to ``until``, in the order they would have been sent."""
-    rng = random.Random(seed)
-    reports = [report for initiative in plan.initiatives for report in initiative_reports(initiative, rng, until)]
-    reports += bad_inputs(plan, rng)
+    # One generator per initiative: a history cut at an earlier date is the start of the longer one,
+    # report for report (the same event ids with the same content).
+    reports = [
+        report for initiative in plan.initiatives
+        for report in initiative_reports(initiative, random.Random(f"{seed}:{initiative.code}"), until)
+    ]
+    reports += bad_inputs(plan, random.Random(seed))
     reports.sort(key=lambda report: (report.send_on, report.body["initiative_code"], report.body["as_of"]))
     return reports

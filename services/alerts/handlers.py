@@ -5,6 +5,7 @@ force, and the acknowledge links of the e-mails."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import html
 import uuid
@@ -30,6 +31,7 @@ from services.alerts.store import (
 )
 from shared.clock import SANTIAGO, Clock
 from shared.consumer import decode_or_dead_letter
+from shared.db import SCORECARD_SCHEMA
 from shared.events import IndicatorsUpdated
 from shared.logging import bound_event
 from shared.outbox import OutboxRelay
@@ -80,21 +82,8 @@ class Evaluator:
 
     async def evaluate(self, codes: Sequence[str] | None, *, escalate: bool) -> int:
         ruleset = self.rules.refresh()
-        now = self.clock()
-        today = now.astimezone(SANTIAGO).date()
         async with self.pool.acquire() as connection, connection.transaction():
-            await lock_evaluation(connection)
-            scope = None if codes is None else await with_successors(connection, codes)
-            facts = await load_facts(connection, scope)
-            findings = [finding for fact in facts for finding in evaluate(ruleset, fact, today)]
-            open_alerts = await load_open_alerts(connection, scope)
-            silences = await load_silences(connection, now)
-            changes = reconcile(open_alerts, findings, now=now, silences=silences)
-            if escalate:
-                changes += escalations(await load_open_alerts(connection, None), now=now,
-                                       department_head_after=ruleset.escalation.department_head_after,
-                                       management_unit_after=ruleset.escalation.management_unit_after)
-            written = await apply_changes(connection, changes, now=now)
+            written = await run_evaluation(connection, ruleset, codes, now=self.clock(), escalate=escalate)
         self.evaluations.labels("tick" if codes is None else "event").inc()
         self.events.inc(written)
         await self.relay.flush()
@@ -108,6 +97,26 @@ class Evaluator:
             except Exception as error:  # noqa: BLE001 - the next tick tries again
                 log.error("alert_tick_failed", error=repr(error))
             await asyncio.sleep(interval_s)
+
+
+async def run_evaluation(
+    connection: asyncpg.Connection, ruleset: RuleSet, codes: Sequence[str] | None, *, now: dt.datetime,
+    escalate: bool, views: str = SCORECARD_SCHEMA,
+) -> int:
+    """One evaluation inside the caller's transaction: the rules over the initiatives' facts, the
+    lifecycle changes, their events into the outbox. Returns how many events."""
+    await lock_evaluation(connection)
+    today = now.astimezone(SANTIAGO).date()
+    scope = None if codes is None else await with_successors(connection, codes)
+    facts = await load_facts(connection, scope, views=views)
+    findings = [finding for fact in facts for finding in evaluate(ruleset, fact, today)]
+    changes = reconcile(await load_open_alerts(connection, scope), findings, now=now,
+                        silences=await load_silences(connection, now))
+    if escalate:
+        changes += escalations(await load_open_alerts(connection, None), now=now,
+                               department_head_after=ruleset.escalation.department_head_after,
+                               management_unit_after=ruleset.escalation.management_unit_after)
+    return await apply_changes(connection, changes, now=now)
 
 
 def register_subscriber(broker: KafkaBroker, evaluator: Evaluator, *, group_id: str, clock: Clock) -> None:

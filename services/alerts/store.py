@@ -19,6 +19,7 @@ from services.alerts.rules import Finding, IndicatorFacts, InitiativeFacts, Mile
 from shared.events import (
     AlertAcknowledged, AlertChanged, AlertEscalated, AlertRaised, AlertResolved, EventEnvelope,
 )
+from shared.db import SCORECARD_SCHEMA
 from shared.outbox import add_to_outbox
 from shared.topics import ALERTS
 
@@ -39,14 +40,17 @@ async def with_successors(connection: asyncpg.Connection, codes: Sequence[str]) 
     return sorted({row["code"] for row in rows})
 
 
-async def load_facts(connection: asyncpg.Connection, codes: Sequence[str] | None) -> list[InitiativeFacts]:
+async def load_facts(
+    connection: asyncpg.Connection, codes: Sequence[str] | None, *, views: str = SCORECARD_SCHEMA
+) -> list[InitiativeFacts]:
+    """What the rules read, from the scorecard views in schema ``views`` (a replay has its own)."""
     rows = await connection.fetch(
         "SELECT initiative_code, name, department_code, start_date, end_date, budget_clp, status, spi, cpi, "
-        "physical_progress_pct, actual_cost_clp, last_report_as_of FROM scorecard.initiative "
+        f"physical_progress_pct, actual_cost_clp, last_report_as_of FROM {views}.initiative "
         "WHERE $1::text[] IS NULL OR initiative_code = ANY($1::text[])", codes,
     )
     wanted = [row["initiative_code"] for row in rows]
-    milestones, indicators, histories, predecessors = await _details(connection, wanted)
+    milestones, indicators, histories, predecessors = await _details(connection, wanted, views)
     return [
         InitiativeFacts(
             code=row["initiative_code"], name=row["name"], department_code=row["department_code"],
@@ -61,10 +65,10 @@ async def load_facts(connection: asyncpg.Connection, codes: Sequence[str] | None
     ]
 
 
-async def _details(connection: asyncpg.Connection, codes: list[str]):  # noqa: ANN202
+async def _details(connection: asyncpg.Connection, codes: list[str], views: str):  # noqa: ANN202
     milestones: dict[str, list[MilestoneFacts]] = defaultdict(list)
     for row in await connection.fetch(
-        "SELECT milestone_code, initiative_code, name, due_date, reported_status, status_date FROM scorecard.milestone "
+        f"SELECT milestone_code, initiative_code, name, due_date, reported_status, status_date FROM {views}.milestone "
         "WHERE initiative_code = ANY($1::text[]) ORDER BY due_date", codes,
     ):
         milestones[row["initiative_code"]].append(MilestoneFacts(
@@ -78,7 +82,7 @@ async def _details(connection: asyncpg.Connection, codes: list[str]):  # noqa: A
     indicators: dict[str, list[IndicatorFacts]] = defaultdict(list)
     for row in await connection.fetch(
         "SELECT indicator_code, initiative_code, name, unit, baseline, target, target_date, value, efficacy_pct "
-        "FROM scorecard.indicator WHERE initiative_code = ANY($1::text[])", codes,
+        f"FROM {views}.indicator WHERE initiative_code = ANY($1::text[])", codes,
     ):
         indicators[row["initiative_code"]].append(IndicatorFacts(
             row["indicator_code"], row["name"], row["unit"], row["baseline"], row["target"], row["target_date"],
@@ -93,7 +97,7 @@ async def _details(connection: asyncpg.Connection, codes: list[str]):  # noqa: A
     for row in await connection.fetch(
         "SELECT s.code AS successor, p.initiative_code, p.name, p.end_date, p.status, p.physical_progress_pct "
         "FROM initiative s CROSS JOIN LATERAL unnest(s.predecessor_codes) AS pc(code) "
-        "JOIN scorecard.initiative p ON p.initiative_code = pc.code WHERE s.code = ANY($1::text[])", codes,
+        f"JOIN {views}.initiative p ON p.initiative_code = pc.code WHERE s.code = ANY($1::text[])", codes,
     ):
         predecessors[row["successor"]].append(PredecessorFacts(
             row["initiative_code"], row["name"], row["end_date"], row["status"], row["physical_progress_pct"]))

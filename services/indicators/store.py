@@ -163,6 +163,7 @@ async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Ca
     codes = sorted(causes)
     inputs = await _load_inputs(connection, codes)
     before = await _load_previous(connection, codes)
+    period_end = await connection.fetchval("SELECT period_end FROM plan LIMIT 1")
     removed = [code for code in codes if code not in inputs]
     if removed:
         for table in ("initiative_figures", "indicator_figures", "milestone_figures", "initiative_monthly"):
@@ -177,10 +178,14 @@ async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Ca
         initiative_rows.append((code, figures))
         indicator_rows += [(code, figure, as_of) for figure, as_of in measured]
         milestone_rows += [(code, m) for m in milestones]
+        # Every series runs to the end of the plan period (or a later report), so that each month
+        # of a group's S-curve counts all of its initiatives.
+        last_report = max((r.as_of for r in item.reports), default=item.plan.end)
+        until = max(d for d in (item.plan.end, last_report, period_end) if d is not None)
         monthly_rows += [
             (code, p.month, p.planned_progress_pct, p.physical_progress_pct, p.planned_value_clp,
              p.earned_value_clp, p.actual_cost_clp)
-            for p in scorecard.monthly_series(item.plan, item.budget_clp, item.reports)
+            for p in scorecard.monthly_series(item.plan, item.budget_clp, item.reports, until=until)
         ]
         event = _figures_event(code, figures, indicators, milestones, before, causes[code])
         if event is not None:

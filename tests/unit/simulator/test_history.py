@@ -24,6 +24,13 @@ def test_the_same_seed_gives_the_same_history(plan):
     assert [r.body for r in first] != [r.body for r in simulate(plan, until=dt.date(2023, 6, 30), seed=7)]
 
 
+def test_a_shorter_history_is_the_start_of_the_longer_one(plan):
+    short = {r.body["event_id"]: r.body for r in simulate(plan, until=dt.date(2023, 6, 30))}
+    long = {r.body["event_id"]: r.body for r in simulate(plan, until=dt.date(2025, 12, 31))}
+    assert short.keys() < long.keys()
+    assert all(long[event_id] == body for event_id, body in short.items())
+
+
 def test_every_report_is_a_valid_update_and_the_mistakes_are_marked(plan):
     reports = simulate(plan, until=dt.date(2025, 12, 31))
     for report in reports:
