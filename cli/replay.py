@@ -104,7 +104,7 @@ async def _apply_history(live, pool, as_of: dt.date | None, bar) -> tuple[int, i
     async def flush() -> None:
         nonlocal batch
         if batch:
-            await apply_progress_batch(pool, "replay", batch)
+            await apply_progress_batch(pool, "replay", batch, outbox_producer=None)
             batch = []
 
     async with live.transaction(isolation="repeatable_read", readonly=True):

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
-from shared.events import EventEnvelope
+from shared.events import AuditHeadAdvanced, EventEnvelope
+from shared.outbox import add_to_outbox
+from shared.topics import AUDIT
 
 GENESIS = "0" * 64
+HEAD_NAMESPACE = uuid.UUID("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
 APPEND_LOCK = "pladeco.event_log"
 
 
@@ -43,8 +47,12 @@ class Logged:
     offset: int
 
 
-async def append_events(connection: asyncpg.Connection, entries: Sequence[Logged]) -> str | None:
-    """Append the events (inside the caller's transaction); returns the new head hash."""
+async def append_events(
+    connection: asyncpg.Connection, entries: Sequence[Logged], *, producer: str | None = None
+) -> str | None:
+    """Append the events (inside the caller's transaction); returns the new head hash. With a
+    ``producer``, the new head is also written to the outbox for the ``pladeco.audit`` topic: a
+    copy of the chain's state outside the database."""
     if not entries:
         return None
     await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", APPEND_LOCK)
@@ -65,6 +73,12 @@ async def append_events(connection: asyncpg.Connection, entries: Sequence[Logged
                  "source_offset", "recorded_at", "content", "content_sha256", "prev_hash", "hash"],
         records=records,
     )
+    if producer is not None:
+        head = AuditHeadAdvanced(last_seq=seq, head_hash=prev, appended=len(records))
+        event = EventEnvelope.of(head, event_id=uuid.uuid5(HEAD_NAMESPACE, prev),
+                                 at=max(entry.event.recorded_at for entry in entries),
+                                 source_system="pladeco-indicators", actor="pladeco-indicators")
+        await add_to_outbox(connection, producer, AUDIT.name, [event])
     return prev
 
 

@@ -302,10 +302,24 @@ class AlertResolved(AlertChanged):
     resolution: str = Field(description="Why it ended: the condition cleared, the initiative left the plan…")
 
 
+class AuditHeadAdvanced(Payload):
+    """The tamper-evident event log grew: its last row and head hash (shared/audit.py)."""
+
+    EVENT_TYPE: ClassVar[str] = "audit.head_advanced"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    last_seq: int = Field(ge=1)
+    head_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    appended: int = Field(ge=1, description="Rows appended by this step.")
+
+    def partition_key(self) -> str | None:
+        return "event_log"
+
+
 PAYLOAD_TYPES: dict[tuple[str, int], type[Payload]] = {
     (model.EVENT_TYPE, model.SCHEMA_VERSION): model
     for model in (ProgressReported, PlanRevised, IndicatorsUpdated, AlertRaised, AlertAcknowledged,
-                  AlertEscalated, AlertResolved)
+                  AlertEscalated, AlertResolved, AuditHeadAdvanced)
 }
 
 

@@ -78,7 +78,15 @@ DEAD_LETTER = TopicSpec(
     description="Events a consumer could not accept, with the reason and the source offset.",
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (PLAN, PROGRESS_RAW, PROGRESS, INDICATORS, ALERTS, DEAD_LETTER)
+AUDIT = TopicSpec(
+    "pladeco.audit",
+    partitions=1,
+    retention_ms=FOREVER,
+    description="The event log's head hash after every append: a copy of the chain's state outside "
+    "the database, so that a rewritten chain shows. Kept forever.",
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (PLAN, PROGRESS_RAW, PROGRESS, INDICATORS, ALERTS, DEAD_LETTER, AUDIT)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from services.indicators.catalogue_store import RevisionOutcome, apply_plan_revision
 from services.indicators.store import (
+    OUTBOX_PRODUCER,
     BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures,
 )
 from shared.clock import Clock
@@ -171,7 +172,8 @@ def register_subscribers(
     async def after_revision(
         connection: asyncpg.Connection, codes: set[str], event: EventEnvelope[Any], source: SourceOffset
     ) -> None:
-        await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)])
+        await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)],
+                            producer=OUTBOX_PRODUCER)
         cause = Cause((event.event_id,), event.recorded_at)
         figures.figures_events.inc(await recompute_figures(connection, {code: cause for code in codes}))
 

@@ -59,7 +59,10 @@ async def apply_progress_batch(
     pool: asyncpg.Pool,
     consumer: str,
     events: Sequence[tuple[EventEnvelope[ProgressReported], SourceOffset]],
+    *,
+    outbox_producer: str | None = "indicators",
 ) -> BatchResult:
+    """``outbox_producer`` None: write no audit-head event (a replay into another schema)."""
     result = BatchResult()
     async with pool.acquire() as connection, connection.transaction():
         new_ids = {
@@ -79,7 +82,8 @@ async def apply_progress_batch(
         if not fresh:
             return result
         await _store_reports(connection, fresh)
-        await append_events(connection, [Logged(e, s.topic, s.partition, s.offset) for e, s in fresh])
+        await append_events(connection, [Logged(e, s.topic, s.partition, s.offset) for e, s in fresh],
+                            producer=outbox_producer)
         causes = _causes(event for event, _ in fresh)
         result.figures_events = await recompute_figures(connection, causes)
         result.applied = [event for event, _ in fresh]

@@ -120,3 +120,18 @@ async def test_the_cli_names_a_changed_row(db, logged, service_env):
             await connection.execute("ALTER TABLE event_log ENABLE TRIGGER event_log_append_only")
     assert broken.returncode == 1
     assert f"fila {target} (MODIFICADA)" in broken.stderr
+
+
+async def test_every_append_publishes_the_head_outside_the_database(db, logged, kafka):
+    from shared.events import AuditHeadAdvanced, decode_event
+    from shared.topics import AUDIT
+    from tests.integration.probes import read_topic
+
+    head = await db.fetchval("SELECT hash FROM event_log ORDER BY seq DESC LIMIT 1")
+
+    async def published():
+        heads = [decode_event(r.value).payload for r in await read_topic(kafka.bootstrap_servers, AUDIT.name)]
+        return [h for h in heads if isinstance(h, AuditHeadAdvanced) and h.head_hash == head]
+
+    [latest] = await eventually(published, what="the head on pladeco.audit")
+    assert latest.last_seq == logged
