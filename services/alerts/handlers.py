@@ -81,7 +81,8 @@ class Evaluator:
     events: Counter
 
     async def evaluate(self, codes: Sequence[str] | None, *, escalate: bool) -> int:
-        ruleset = self.rules.refresh()
+        # The rules file is reread on the tick only; events use the rules in force.
+        ruleset = self.rules.refresh() if codes is None else self.rules.ruleset
         async with self.pool.acquire() as connection, connection.transaction():
             written = await run_evaluation(connection, ruleset, codes, now=self.clock(), escalate=escalate)
         self.evaluations.labels("tick" if codes is None else "event").inc()

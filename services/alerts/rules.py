@@ -123,12 +123,6 @@ class Finding:
 
 # --- the rules file -------------------------------------------------------------------------------
 
-KINDS = (
-    "milestone_overdue", "milestone_due_soon", "silent_initiative", "spi_below", "cpi_below",
-    "indicator_efficacy_below", "budget_overrun", "predecessor_late", "completion_forecast",
-    "indicator_forecast",
-)
-
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -168,10 +168,6 @@ async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Ca
     inputs = await _load_inputs(connection, codes)
     before = await _load_previous(connection, codes)
     period_end = await connection.fetchval("SELECT period_end FROM plan LIMIT 1")
-    removed = [code for code in codes if code not in inputs]
-    if removed:
-        for table in ("initiative_figures", "indicator_figures", "milestone_figures", "initiative_monthly"):
-            await connection.execute(f"DELETE FROM {table} WHERE initiative_code = ANY($1::text[])", removed)  # noqa: S608
     outbox: list[EventEnvelope[IndicatorsUpdated]] = []
     initiative_rows, indicator_rows, milestone_rows, monthly_rows = [], [], [], []
     for code, item in inputs.items():
@@ -194,6 +190,7 @@ async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Ca
         event = _figures_event(code, figures, indicators, milestones, before, causes[code])
         if event is not None:
             outbox.append(event)
+    # Rows of every recomputed initiative are replaced; one that left the plan just loses its rows.
     await _write_figures(connection, codes, initiative_rows, indicator_rows, milestone_rows, monthly_rows)
     await add_to_outbox(connection, OUTBOX_PRODUCER, INDICATORS.name, outbox)
     return len(outbox)

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.plan.geo import point_in_ring
-from shared.plan.issues import Loc, PlanIssue, issues_from_validation
+from shared.plan.issues import Loc, PlanIssue, issues_from_validation, loc_label
 from shared.plan.model import (
     SECTIONS, Indicator, Initiative, Milestone, Plan, PlanHeader, ProgressCurve, Record,
 )
@@ -159,14 +159,10 @@ def _duplicates(places: Iterable[tuple[Loc, str]]) -> Iterator[PlanIssue]:
         if code in first_seen:
             yield PlanIssue(
                 loc + ("codigo",), "duplicate_code",
-                f"el código {code} está repetido (ya usado en {_loc_text(first_seen[code])})",
+                f"el código {code} está repetido (ya usado en {loc_label(first_seen[code])})",
             )
         else:
             first_seen[code] = loc
-
-
-def _loc_text(loc: Loc) -> str:
-    return "".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
 
 
 def _unknown(loc: Loc, what: str, code: str, where: str) -> PlanIssue:
