@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import structlog
+from faststream.message import StreamMessage
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from shared.events import DeadLetter
@@ -148,3 +149,11 @@ async def decode_or_dead_letter(
         await dead_letter(broker, message, consumer=consumer, reason_code=violation.reason_code,
                           reason=violation.reason, errors=violation.errors, now=now)
         return None
+
+
+async def undecoded(message: StreamMessage[Any]) -> Any:
+    """FastStream decoder of every subscriber here: the body stays bytes (a list of bytes for a
+    batch). The handlers decode and validate it themselves (``decode_event``); FastStream's own
+    JSON parse would cost CPU on every message and keep a parsed copy of the last message alive —
+    for a plan revision, megabytes (docs/benchmarks.md)."""
+    return message.body

@@ -30,7 +30,7 @@ from services.alerts.store import (
     with_successors,
 )
 from shared.clock import SANTIAGO, Clock
-from shared.consumer import decode_or_dead_letter
+from shared.consumer import decode_or_dead_letter, undecoded
 from shared.db import SCORECARD_SCHEMA
 from shared.events import IndicatorsUpdated
 from shared.logging import bound_event
@@ -123,6 +123,7 @@ async def run_evaluation(
 def register_subscriber(broker: KafkaBroker, evaluator: Evaluator, *, group_id: str, clock: Clock) -> None:
     @broker.subscriber(
         INDICATORS.name,
+        decoder=undecoded,
         group_id=group_id,
         auto_offset_reset="earliest",
         # Evaluating is idempotent (the same figures give the same alerts), so a redelivered event

@@ -10,6 +10,8 @@ seeks back on an exception); a message that is not a valid event of the topic is
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from services.indicators.store import (
     BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures,
 )
 from shared.clock import Clock
-from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record
+from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record, undecoded
 from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
 from shared.audit import Logged, append_events
 from shared.logging import bound_event
@@ -162,7 +164,7 @@ def register_subscribers(
     clock: Clock,
     registry: CollectorRegistry,
     relay: OutboxRelay,
-    max_batch: int = 500,
+    max_batch: int = 2000,
 ) -> FiguresMetrics:
     metrics = ConsumerMetrics.create(registry)
     figures = FiguresMetrics.create(registry)
@@ -189,6 +191,7 @@ def register_subscribers(
 
     @broker.subscriber(
         PLAN.name,
+        decoder=undecoded,
         group_id=plan_group,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -201,9 +204,11 @@ def register_subscribers(
     async def on_plan_revised(message: KafkaMessage) -> None:
         await handle_plan(message)
         await relay.flush()
+        release_freed_memory()
 
     @broker.subscriber(
         PROGRESS.name,
+        decoder=undecoded,
         group_id=group_id,
         auto_offset_reset="earliest",
         batch=True,
@@ -247,6 +252,17 @@ def register_subscribers(
         await relay.flush()
 
     return figures
+
+
+def release_freed_memory() -> None:
+    """Give back to the system what a plan revision used: its message is as large as the plan
+    (megabytes for a large commune), parsed once, then dropped; without this the allocator keeps
+    the freed heap and the service's memory would follow the plan's size (docs/benchmarks.md)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): the allocator keeps it, no harm
+        pass
 
 
 async def _apply_one_by_one(pool: asyncpg.Pool, group_id: str, good: list) -> tuple[BatchResult, list]:

@@ -72,12 +72,20 @@ the later of the month of ``end`` and the month of the latest report's ``as_of``
 - ``physical %`` = that of the latest progress report with ``as_of ≤ m`` (none if there is none);
   ``EV = physical % / 100 × BAC``
 - ``AC`` = spent to date of the latest spending report with ``as_of ≤ m`` (none if there is none)
+
+Keeping the figures up to date without rereading the history: every figure above is taken from
+a *latest* report or measurement, a maximum by ``(as_of, recorded_at, value)``. The latest of
+(the stored latest + the new reports) is therefore the latest of the whole history, in any
+arrival order. The S-curve is stored the same way, per month (``latest_by_month``: each month's
+latest reports among those whose ``as_of`` falls in it); the series at month ``m`` is the latest
+of the months up to ``m``, which is the latest report with ``as_of ≤ m``'s last day.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -438,3 +446,41 @@ def _monthly_point(
         earned_value_clp=physical / 100 * budget_clp if physical is not None else None,
         actual_cost_clp=spending.spent_to_date_clp if spending else None,
     )
+
+
+def series_last_day(plan: CurvePlan, last_report_as_of: dt.date | None, period_end: dt.date | None) -> dt.date:
+    """The day whose month ends an initiative's S-curve: the latest of its end, its latest report
+    and the end of the plan period (so that every month of a group's curve counts all of its
+    initiatives)."""
+    return max(day for day in (plan.end, last_report_as_of, period_end) if day is not None)
+
+
+def planned_by_month(plan: CurvePlan, until: dt.date) -> list[tuple[dt.date, float]]:
+    """``(first day of the month, planned % at its last day)`` from the month of ``start`` through
+    the month of ``until``: the planned half of the S-curve."""
+    months, month = [], _month_of(plan.start)
+    while month <= max(_month_of(until), _month_of(plan.start)):
+        months.append((month, planned_progress_pct(plan, _last_day_of(f"{month:%Y-%m}"))))
+        month = _next_month(month)
+    return months
+
+
+@dataclass(frozen=True)
+class MonthLatest:
+    """An initiative's latest reports among those whose ``as_of`` falls in one month."""
+
+    month: dt.date
+    """The first day of the month."""
+    progress: ProgressReport | None
+    spending: ProgressReport | None
+
+
+def latest_by_month(reports: Iterable[ProgressReport]) -> dict[dt.date, MonthLatest]:
+    """Each month's latest progress and latest spending report (the stored state of the S-curve)."""
+    grouped: dict[dt.date, list[ProgressReport]] = defaultdict(list)
+    for report in reports:
+        grouped[_month_of(report.as_of)].append(report)
+    return {
+        month: MonthLatest(month, latest(items, "physical_progress_pct"), latest(items, "spent_to_date_clp"))
+        for month, items in grouped.items()
+    }

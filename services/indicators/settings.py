@@ -11,7 +11,7 @@ class IndicatorSettings(ServiceSettings):
         "pladeco-indicators", description="Kafka consumer group of the indicator service."
     )
     indicators_max_batch: int = Field(
-        500, ge=1, le=10_000, description="Progress events applied together in one transaction at most."
+        2000, ge=1, le=10_000, description="Progress events applied together in one transaction at most."
     )
     indicators_outbox_interval_s: float = Field(
         2.0, gt=0, description="How often leftover indicators.updated events are published (after a crash)."

@@ -1,10 +1,21 @@
-"""SQL of the indicator service: applying progress events in batches, recomputing the figures of
-the initiatives they touch, and the outbox of ``indicators.updated`` events.
+"""SQL of the indicator service: applying progress events in batches, keeping the figures of the
+initiatives they touch up to date, and the outbox of ``indicators.updated`` events.
 
 Exactly once in effect: each batch runs in one transaction that records the ids of its new events
-in ``processed_event``, stores what they said (history), recomputes the touched initiatives from
-their whole history, and writes the events to publish into ``outbox``. The offsets are committed
-after that transaction; a redelivered batch finds its ids and changes nothing.
+in ``processed_event``, stores what they said (history), merges them into the touched initiatives'
+figures, and writes the events to publish into ``outbox``. The offsets are committed after that
+transaction; a redelivered batch finds its ids and changes nothing.
+
+Two ways to the same figures (services/indicators/scorecard.py says why they agree):
+
+- ``update_figures``: a batch of new reports merged into the stored latest state (the hot path;
+  its cost follows the batch, not the history);
+- ``recompute_figures``: from the whole history, when the plan changes (budget, curve, indicators)
+  and for the equality tests.
+
+Writers of figures are serialised by the event log's append lock, taken earlier in the same
+transaction (shared/audit.py), so a plan revision and a progress batch never merge into the same
+state at once.
 """
 
 from __future__ import annotations
@@ -84,8 +95,7 @@ async def apply_progress_batch(
         await _store_reports(connection, fresh)
         await append_events(connection, [Logged(e, s.topic, s.partition, s.offset) for e, s in fresh],
                             producer=outbox_producer)
-        causes = _causes(event for event, _ in fresh)
-        result.figures_events = await recompute_figures(connection, causes)
+        result.figures_events = await update_figures(connection, [event for event, _ in fresh])
         result.applied = [event for event, _ in fresh]
     return result
 
@@ -146,143 +156,349 @@ def _causes(events: Iterable[EventEnvelope[ProgressReported]]) -> dict[str, Caus
     }
 
 
-# --- recomputing figures --------------------------------------------------------------------------
+# --- figures --------------------------------------------------------------------------------------
 
 
 @dataclass
-class InitiativeInputs:
-    code: str
-    budget_clp: int
-    plan: scorecard.CurvePlan
+class News:
+    """What may change an initiative's figures: candidates for its latest report, latest
+    measurement of each indicator and latest update of each milestone."""
+
     reports: list[scorecard.ProgressReport] = field(default_factory=list)
-    indicators: dict[str, asyncpg.Record] = field(default_factory=dict)
     measurements: dict[str, list[scorecard.Measurement]] = field(default_factory=lambda: defaultdict(list))
+    milestones: dict[str, list[scorecard.MilestoneReport]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class InitiativePlan:
+    """What the plan says of an initiative that its figures need."""
+
+    budget_clp: int
+    curve: scorecard.CurvePlan
+    indicators: dict[str, asyncpg.Record] = field(default_factory=dict)
     milestones: set[str] = field(default_factory=set)
-    milestone_reports: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class StoredFigures:
+    """The figures before this change: the base of the merge and of the ``changed`` lists."""
+
+    figures: dict[str, InitiativeFigures] = field(default_factory=dict)
+    indicators: dict[str, IndicatorFigure] = field(default_factory=dict)
+    milestones: dict[str, MilestoneFigure] = field(default_factory=dict)
+    latest_measurement: dict[str, scorecard.Measurement] = field(default_factory=dict)
+    latest_milestone_update: dict[str, scorecard.MilestoneReport] = field(default_factory=dict)
+
+
+@dataclass
+class FigureRows:
+    initiatives: list[tuple[str, InitiativeFigures]] = field(default_factory=list)
+    indicators: list[tuple[str, IndicatorFigure, scorecard.Measurement | None]] = field(default_factory=list)
+    milestones: list[tuple[str, MilestoneFigure, scorecard.MilestoneReport]] = field(default_factory=list)
+    planned: list[tuple[str, dt.date, float]] = field(default_factory=list)
+
+
+async def update_figures(connection: asyncpg.Connection, events: Sequence[EventEnvelope[ProgressReported]]) -> int:
+    """Merge new progress events into the figures of their initiatives; write an
+    ``indicators.updated`` event to the outbox for each whose figures changed. Returns how many."""
+    news: dict[str, News] = defaultdict(News)
+    for event in events:
+        report = event.payload
+        item = news[report.initiative_code]
+        item.reports.append(scorecard.ProgressReport(
+            report.as_of, event.recorded_at, report.physical_progress_pct, report.spent_to_date_clp))
+        for m in _last_per_key(report.indicator_measurements):
+            item.measurements[m.indicator_code].append(
+                scorecard.Measurement(m.period, report.as_of, event.recorded_at, m.value))
+        for m in _last_per_code(report.milestone_updates, "milestone_code"):
+            item.milestones[m.milestone_code].append(
+                scorecard.MilestoneReport(report.as_of, event.recorded_at, m.status, m.date))
+    return await _write_figures(connection, _causes(events), news, from_history=False)
 
 
 async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Cause]) -> int:
-    """Recompute the figures of the initiatives in ``causes`` from their whole history; write an
-    ``indicators.updated`` event to the outbox for each whose figures changed. Returns how many."""
+    """Recompute the figures of the initiatives in ``causes`` from their whole history (after a
+    plan revision: budgets, curves, indicators and milestones may have changed). Same outbox rule
+    and return value as ``update_figures``."""
     codes = sorted(causes)
-    inputs = await _load_inputs(connection, codes)
-    before = await _load_previous(connection, codes)
+    await _rebuild_month_reports(connection, codes)
+    return await _write_figures(connection, causes, await _latest_in_history(connection, codes), from_history=True)
+
+
+async def _write_figures(
+    connection: asyncpg.Connection, causes: dict[str, Cause], news: dict[str, News], *, from_history: bool
+) -> int:
+    codes = sorted(causes)
+    plans = await _load_plans(connection, codes)
+    stored = await _load_stored(connection, codes)
     period_end = await connection.fetchval("SELECT period_end FROM plan LIMIT 1")
-    outbox: list[EventEnvelope[IndicatorsUpdated]] = []
-    initiative_rows, indicator_rows, milestone_rows, monthly_rows = [], [], [], []
-    for code, item in inputs.items():
-        figures = _initiative_figures(item)
-        measured = [_indicator_figure(item, indicator_code) for indicator_code in sorted(item.indicators)]
-        indicators = [figure for figure, _ in measured]
-        milestones = [m for m in (_milestone_figure(item, mc) for mc in sorted(item.milestones)) if m]
-        initiative_rows.append((code, figures))
-        indicator_rows += [(code, figure, as_of) for figure, as_of in measured]
-        milestone_rows += [(code, m) for m in milestones]
-        # Every series runs to the end of the plan period (or a later report), so that each month
-        # of a group's S-curve counts all of its initiatives.
-        last_report = max((r.as_of for r in item.reports), default=item.plan.end)
-        until = max(d for d in (item.plan.end, last_report, period_end) if d is not None)
-        monthly_rows += [
-            (code, p.month, p.planned_progress_pct, p.physical_progress_pct, p.planned_value_clp,
-             p.earned_value_clp, p.actual_cost_clp)
-            for p in scorecard.monthly_series(item.plan, item.budget_clp, item.reports, until=until)
+    if not from_history:
+        await _merge_month_reports(connection, {code: news[code].reports for code in codes if code in plans})
+    latest_reports = await _load_latest_reports(connection, codes)
+    totals = await _report_totals(connection, codes) if from_history else {}
+    rows, outbox = FigureRows(), []
+    for code in codes:
+        plan = plans.get(code)
+        if plan is None:  # left the plan: its figures go below
+            continue
+        item, old = news.get(code, News()), stored.figures.get(code)
+        count, last_as_of = totals.get(code, (0, None)) if from_history else _counted(old, item)
+        figures = _initiative_figures(plan, latest_reports.get(code, []), count, last_as_of)
+        indicators = [
+            _indicator_figure(plan.indicators[ic], ic,
+                              _candidates(stored.latest_measurement, ic, item.measurements, from_history))
+            for ic in sorted(plan.indicators)
         ]
-        event = _figures_event(code, figures, indicators, milestones, before, causes[code])
+        milestones = [
+            m for m in (
+                _milestone_figure(mc, _candidates(stored.latest_milestone_update, mc, item.milestones, from_history))
+                for mc in sorted(plan.milestones)
+            ) if m is not None
+        ]
+        rows.initiatives.append((code, figures))
+        rows.indicators += [(code, figure, latest) for figure, latest in indicators]
+        rows.milestones += [(code, figure, latest) for figure, latest in milestones]
+        rows.planned += _planned_rows(code, plan, old, last_as_of, period_end, from_history)
+        event = _figures_event(code, figures, [f for f, _ in indicators], [m for m, _ in milestones], stored,
+                               causes[code])
         if event is not None:
             outbox.append(event)
-    # Rows of every recomputed initiative are replaced; one that left the plan just loses its rows.
-    await _write_figures(connection, codes, initiative_rows, indicator_rows, milestone_rows, monthly_rows)
+    await _replace_figure_rows(connection, codes, rows, replace_planned=from_history)
     await add_to_outbox(connection, OUTBOX_PRODUCER, INDICATORS.name, outbox)
     return len(outbox)
 
 
-async def _load_inputs(connection: asyncpg.Connection, codes: list[str]) -> dict[str, InitiativeInputs]:
+def _counted(old: InitiativeFigures | None, item: News) -> tuple[int, dt.date | None]:
+    """Report count and latest ``as_of`` after adding the new reports to the stored ones."""
+    count = (old.report_count if old else 0) + len(item.reports)
+    days = [day for day in [old.last_report_as_of if old else None, *(r.as_of for r in item.reports)] if day]
+    return count, max(days, default=None)
+
+
+def _candidates(stored: dict[str, Any], code: str, new: dict[str, list[Any]], from_history: bool) -> list[Any]:
+    # From history the news already hold the history's latest; the stored one may be outdated.
+    kept = [] if from_history or code not in stored else [stored[code]]
+    return kept + new.get(code, [])
+
+
+def _planned_rows(
+    code: str, plan: InitiativePlan, old: InitiativeFigures | None, last_as_of: dt.date | None,
+    period_end: dt.date | None, from_history: bool,
+) -> list[tuple[str, dt.date, float]]:
+    """The planned S-curve: whole from history; otherwise only the months a later report added."""
+    until = scorecard.series_last_day(plan.curve, last_as_of, period_end)
+    if not from_history and old is not None:
+        stored_until = scorecard.series_last_day(plan.curve, old.last_report_as_of, period_end)
+        if until.replace(day=1) <= stored_until.replace(day=1):
+            return []  # the common case: a report within the months already planned
+        return [(code, month, pct) for month, pct in scorecard.planned_by_month(plan.curve, until)
+                if month > stored_until]
+    return [(code, month, pct) for month, pct in scorecard.planned_by_month(plan.curve, until)]
+
+
+# --- reading the state ----------------------------------------------------------------------------
+
+
+async def _load_plans(connection: asyncpg.Connection, codes: list[str]) -> dict[str, InitiativePlan]:
     months: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for row in await connection.fetch(
-        "SELECT initiative_code, to_char(month, 'YYYY-MM') AS month, progress_pct FROM initiative_monthly_plan "
-        "WHERE initiative_code = ANY($1::text[]) ORDER BY month", codes,
+        "SELECT p.initiative_code, to_char(p.month, 'YYYY-MM') AS month, p.progress_pct "
+        "FROM initiative_monthly_plan p JOIN initiative i ON i.code = p.initiative_code AND i.curve = 'mensual' "
+        "WHERE p.initiative_code = ANY($1::text[]) ORDER BY p.month", codes,
     ):
         months[row["initiative_code"]].append((row["month"], float(row["progress_pct"])))
-    inputs = {
-        row["code"]: InitiativeInputs(
-            code=row["code"], budget_clp=row["budget_clp"],
-            plan=scorecard.CurvePlan(row["start_date"], row["end_date"],
-                                     tuple(months[row["code"]]) if row["curve"] == "mensual" else ()),
-        )
+    plans = {
+        row["code"]: InitiativePlan(row["budget_clp"], scorecard.CurvePlan(
+            row["start_date"], row["end_date"], tuple(months[row["code"]]) if row["curve"] == "mensual" else ()))
         for row in await connection.fetch(
             "SELECT code, budget_clp, start_date, end_date, curve FROM initiative WHERE code = ANY($1::text[])", codes
         )
     }
     for row in await connection.fetch(
-        "SELECT initiative_code, as_of, recorded_at, physical_progress_pct, spent_to_date_clp FROM progress_report "
-        "WHERE initiative_code = ANY($1::text[])", codes,
-    ):
-        if row["initiative_code"] in inputs:
-            progress = row["physical_progress_pct"]
-            inputs[row["initiative_code"]].reports.append(scorecard.ProgressReport(
-                row["as_of"], row["recorded_at"], None if progress is None else float(progress), row["spent_to_date_clp"]))
-    for row in await connection.fetch(
         "SELECT code, initiative_code, baseline, target, green_threshold, yellow_threshold FROM indicator "
         "WHERE initiative_code = ANY($1::text[])", codes,
     ):
-        inputs[row["initiative_code"]].indicators[row["code"]] = row
-    for row in await connection.fetch(
-        "SELECT indicator_code, initiative_code, period, value, as_of, recorded_at FROM indicator_measurement "
-        "WHERE initiative_code = ANY($1::text[])", codes,
-    ):
-        if row["initiative_code"] in inputs:
-            inputs[row["initiative_code"]].measurements[row["indicator_code"]].append(
-                scorecard.Measurement(row["period"], row["as_of"], row["recorded_at"], row["value"]))
+        plans[row["initiative_code"]].indicators[row["code"]] = row
     for row in await connection.fetch("SELECT code, initiative_code FROM milestone WHERE initiative_code = ANY($1::text[])", codes):
-        inputs[row["initiative_code"]].milestones.add(row["code"])
-    for row in await connection.fetch(
-        "SELECT milestone_code, initiative_code, status, status_date, as_of, recorded_at FROM milestone_report "
-        "WHERE initiative_code = ANY($1::text[])", codes,
-    ):
-        if row["initiative_code"] in inputs:
-            inputs[row["initiative_code"]].milestone_reports[row["milestone_code"]].append(
-                (row["as_of"], row["recorded_at"], row["status"], row["status_date"]))
-    return inputs
+        plans[row["initiative_code"]].milestones.add(row["code"])
+    return plans
 
 
-@dataclass
-class Previous:
-    figures: dict[str, InitiativeFigures] = field(default_factory=dict)
-    indicators: dict[str, IndicatorFigure] = field(default_factory=dict)
-    milestones: dict[str, MilestoneFigure] = field(default_factory=dict)
-
-
-async def _load_previous(connection: asyncpg.Connection, codes: list[str]) -> Previous:
-    previous = Previous()
+async def _load_stored(connection: asyncpg.Connection, codes: list[str]) -> StoredFigures:
+    stored = StoredFigures()
     for row in await connection.fetch("SELECT * FROM initiative_figures WHERE initiative_code = ANY($1::text[])", codes):
-        previous.figures[row["initiative_code"]] = InitiativeFigures.model_validate(
+        stored.figures[row["initiative_code"]] = InitiativeFigures.model_validate(
             {name: row[name] for name in InitiativeFigures.model_fields})
     for row in await connection.fetch("SELECT * FROM indicator_figures WHERE initiative_code = ANY($1::text[])", codes):
-        previous.indicators[row["indicator_code"]] = IndicatorFigure.model_validate(
-            {name: row[name] for name in IndicatorFigure.model_fields})
+        code = row["indicator_code"]
+        stored.indicators[code] = IndicatorFigure.model_validate({name: row[name] for name in IndicatorFigure.model_fields})
+        if row["value"] is not None and row["recorded_at"] is not None:
+            stored.latest_measurement[code] = scorecard.Measurement(row["period"], row["as_of"], row["recorded_at"],
+                                                                    row["value"])
     for row in await connection.fetch("SELECT * FROM milestone_figures WHERE initiative_code = ANY($1::text[])", codes):
-        previous.milestones[row["milestone_code"]] = MilestoneFigure.model_validate(
-            {name: row[name] for name in MilestoneFigure.model_fields})
-    return previous
+        code = row["milestone_code"]
+        stored.milestones[code] = MilestoneFigure.model_validate({name: row[name] for name in MilestoneFigure.model_fields})
+        if row["recorded_at"] is not None:
+            stored.latest_milestone_update[code] = scorecard.MilestoneReport(
+                row["reported_as_of"], row["recorded_at"], row["status"], row["status_date"])
+    return stored
 
 
-def _initiative_figures(item: InitiativeInputs) -> InitiativeFigures:
-    ev = scorecard.earned_value(item.plan, item.budget_clp, item.reports)
-    last = max(item.reports, key=lambda r: (r.as_of, r.recorded_at), default=None)
-    return InitiativeFigures(
-        data_date=ev.data_date, physical_progress_pct=ev.physical_progress_pct,
-        planned_progress_pct=ev.planned_progress_pct, budget_clp=item.budget_clp,
-        earned_value_clp=ev.earned_value_clp, planned_value_clp=ev.planned_value_clp,
-        actual_cost_clp=ev.actual_cost_clp, spi=ev.spi, cpi=ev.cpi,
-        financial_execution_pct=ev.financial_execution_pct,
-        status=scorecard.initiative_status(ev).value, report_count=len(item.reports),
-        last_report_as_of=last.as_of if last else None,
+async def _load_latest_reports(connection: asyncpg.Connection, codes: list[str]) -> dict[str, list[scorecard.ProgressReport]]:
+    """Each initiative's latest progress report and latest spending report: those of its latest
+    month that has one (a later month's reports are later by ``as_of``)."""
+    latest: dict[str, list[scorecard.ProgressReport]] = {}
+    for row in await connection.fetch(
+        """
+        SELECT c.code, p.progress_as_of, p.progress_recorded_at, p.physical_progress_pct,
+               s.spending_as_of, s.spending_recorded_at, s.spent_to_date_clp
+        FROM unnest($1::text[]) AS c(code)
+        LEFT JOIN LATERAL (
+            SELECT progress_as_of, progress_recorded_at, physical_progress_pct FROM initiative_month_report
+            WHERE initiative_code = c.code AND physical_progress_pct IS NOT NULL ORDER BY month DESC LIMIT 1
+        ) p ON true
+        LEFT JOIN LATERAL (
+            SELECT spending_as_of, spending_recorded_at, spent_to_date_clp FROM initiative_month_report
+            WHERE initiative_code = c.code AND spent_to_date_clp IS NOT NULL ORDER BY month DESC LIMIT 1
+        ) s ON true
+        """, codes,
+    ):
+        latest[row["code"]] = _month_row_reports(row)
+    return latest
+
+
+def _month_row_reports(row: asyncpg.Record) -> list[scorecard.ProgressReport]:
+    reports = []
+    if row["physical_progress_pct"] is not None:
+        reports.append(scorecard.ProgressReport(row["progress_as_of"], row["progress_recorded_at"],
+                                                row["physical_progress_pct"], None))
+    if row["spent_to_date_clp"] is not None:
+        reports.append(scorecard.ProgressReport(row["spending_as_of"], row["spending_recorded_at"], None,
+                                                row["spent_to_date_clp"]))
+    return reports
+
+
+async def _report_totals(connection: asyncpg.Connection, codes: list[str]) -> dict[str, tuple[int, dt.date | None]]:
+    return {
+        row["initiative_code"]: (row["reports"], row["last_as_of"])
+        for row in await connection.fetch(
+            "SELECT initiative_code, count(*) AS reports, max(as_of) AS last_as_of FROM progress_report "
+            "WHERE initiative_code = ANY($1::text[]) GROUP BY initiative_code", codes,
+        )
+    }
+
+
+async def _latest_in_history(connection: asyncpg.Connection, codes: list[str]) -> dict[str, News]:
+    """The latest measurement of each indicator and update of each milestone, from the history
+    (the same order as scorecard.latest_measurement and scorecard.milestone_outcome)."""
+    news: dict[str, News] = defaultdict(News)
+    for row in await connection.fetch(
+        """
+        SELECT DISTINCT ON (initiative_code, indicator_code)
+               initiative_code, indicator_code, period, as_of, recorded_at, value
+        FROM indicator_measurement WHERE initiative_code = ANY($1::text[])
+        ORDER BY initiative_code, indicator_code, as_of DESC, recorded_at DESC, value DESC, period COLLATE "C" DESC
+        """, codes,
+    ):
+        news[row["initiative_code"]].measurements[row["indicator_code"]].append(
+            scorecard.Measurement(row["period"], row["as_of"], row["recorded_at"], row["value"]))
+    for row in await connection.fetch(
+        """
+        SELECT DISTINCT ON (initiative_code, milestone_code)
+               initiative_code, milestone_code, status, status_date, as_of, recorded_at
+        FROM milestone_report WHERE initiative_code = ANY($1::text[])
+        ORDER BY initiative_code, milestone_code, as_of DESC, recorded_at DESC, status COLLATE "C" DESC,
+                 status_date DESC NULLS LAST
+        """, codes,
+    ):
+        news[row["initiative_code"]].milestones[row["milestone_code"]].append(
+            scorecard.MilestoneReport(row["as_of"], row["recorded_at"], row["status"], row["status_date"]))
+    return news
+
+
+# --- the S-curve's reported half ------------------------------------------------------------------
+
+MONTH_REPORT_COLUMNS = ("initiative_code", "month", "progress_as_of", "progress_recorded_at", "physical_progress_pct",
+                        "spending_as_of", "spending_recorded_at", "spent_to_date_clp")
+
+
+async def _rebuild_month_reports(connection: asyncpg.Connection, codes: list[str]) -> None:
+    await connection.execute("SELECT rebuild_initiative_month_report($1::text[])", codes)  # migration 0009
+
+
+async def _merge_month_reports(
+    connection: asyncpg.Connection, reports: dict[str, list[scorecard.ProgressReport]]
+) -> None:
+    """Merge new reports into the months they fall in; write only the months that changed."""
+    keys = sorted({(code, report.as_of.replace(day=1)) for code, items in reports.items() for report in items})
+    if not keys:
+        return
+    stored: dict[tuple[str, dt.date], asyncpg.Record] = {
+        (row["initiative_code"], row["month"]): row
+        for row in await connection.fetch(
+            "SELECT r.* FROM initiative_month_report r "
+            "JOIN unnest($1::text[], $2::date[]) AS k(code, month) ON r.initiative_code = k.code AND r.month = k.month",
+            [code for code, _ in keys], [month for _, month in keys],
+        )
+    }
+    changed = []
+    for code, items in reports.items():
+        kept = [report for (c, _), row in stored.items() if c == code for report in _month_row_reports(row)]
+        for month, merged in scorecard.latest_by_month(kept + items).items():
+            if merged.progress is None and merged.spending is None:
+                continue  # reports of milestones or indicators only: nothing for the S-curve
+            row = _month_row(code, merged)
+            old = stored.get((code, month))
+            if old is None or tuple(old[c] for c in MONTH_REPORT_COLUMNS) != row:
+                changed.append(row)
+    if changed:
+        columns = list(zip(*changed))
+        await connection.execute(
+            f"""
+            INSERT INTO initiative_month_report ({", ".join(MONTH_REPORT_COLUMNS)})
+            SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $4::timestamptz[], $5::float8[], $6::date[],
+                                 $7::timestamptz[], $8::int8[])
+            ON CONFLICT (initiative_code, month) DO UPDATE SET
+            {", ".join(f"{c} = EXCLUDED.{c}" for c in MONTH_REPORT_COLUMNS[2:])}
+            """,  # noqa: S608 - fixed column names
+            *[list(column) for column in columns],
+        )
+
+
+def _month_row(code: str, merged: scorecard.MonthLatest) -> tuple[Any, ...]:
+    progress, spending = merged.progress, merged.spending
+    return (
+        code, merged.month,
+        progress.as_of if progress else None, progress.recorded_at if progress else None,
+        progress.physical_progress_pct if progress else None,
+        spending.as_of if spending else None, spending.recorded_at if spending else None,
+        spending.spent_to_date_clp if spending else None,
     )
 
 
-def _indicator_figure(item: InitiativeInputs, code: str) -> tuple[IndicatorFigure, dt.date | None]:
-    spec = item.indicators[code]
-    latest = scorecard.latest_measurement(item.measurements.get(code, []))
+# --- computing ------------------------------------------------------------------------------------
+
+
+def _initiative_figures(
+    plan: InitiativePlan, latest_reports: list[scorecard.ProgressReport], report_count: int,
+    last_report_as_of: dt.date | None,
+) -> InitiativeFigures:
+    ev = scorecard.earned_value(plan.curve, plan.budget_clp, latest_reports)
+    return InitiativeFigures(
+        data_date=ev.data_date, physical_progress_pct=ev.physical_progress_pct,
+        planned_progress_pct=ev.planned_progress_pct, budget_clp=plan.budget_clp,
+        earned_value_clp=ev.earned_value_clp, planned_value_clp=ev.planned_value_clp,
+        actual_cost_clp=ev.actual_cost_clp, spi=ev.spi, cpi=ev.cpi,
+        financial_execution_pct=ev.financial_execution_pct,
+        status=scorecard.initiative_status(ev).value, report_count=report_count,
+        last_report_as_of=last_report_as_of,
+    )
+
+
+def _indicator_figure(
+    spec: asyncpg.Record, code: str, measurements: list[scorecard.Measurement]
+) -> tuple[IndicatorFigure, scorecard.Measurement | None]:
+    latest = scorecard.latest_measurement(measurements)
     value = latest.value if latest else None
     efficacy = scorecard.efficacy_pct(spec["baseline"], spec["target"], value) if latest else None
     figure = IndicatorFigure(
@@ -290,20 +506,23 @@ def _indicator_figure(item: InitiativeInputs, code: str) -> tuple[IndicatorFigur
         light=scorecard.traffic_light(efficacy, spec["green_threshold"], spec["yellow_threshold"]).value,
         target_reached=scorecard.target_reached(spec["baseline"], spec["target"], value),
     )
-    return figure, latest.as_of if latest else None
+    return figure, latest
 
 
-def _milestone_figure(item: InitiativeInputs, code: str) -> MilestoneFigure | None:
-    reports = item.milestone_reports.get(code)
-    if not reports:
+def _milestone_figure(
+    code: str, updates: list[scorecard.MilestoneReport]
+) -> tuple[MilestoneFigure, scorecard.MilestoneReport] | None:
+    if not updates:
         return None
-    as_of, _, status, status_date = max(reports, key=lambda r: (r[0], r[1]))
-    return MilestoneFigure(milestone_code=code, status=status, status_date=status_date, reported_as_of=as_of)
+    # The same order as scorecard.milestone_outcome.
+    last = max(updates, key=lambda r: (r.as_of, r.recorded_at, r.status, r.date or dt.date.min))
+    return MilestoneFigure(milestone_code=code, status=last.status, status_date=last.date,
+                           reported_as_of=last.as_of), last
 
 
 def _figures_event(
     code: str, figures: InitiativeFigures, indicators: list[IndicatorFigure], milestones: list[MilestoneFigure],
-    before: Previous, cause: Cause,
+    before: StoredFigures, cause: Cause,
 ) -> EventEnvelope[IndicatorsUpdated] | None:
     old = before.figures.get(code)
     changed = sorted(
@@ -324,11 +543,18 @@ def _figures_event(
                             actor="pladeco-indicators", initiative_code=code)
 
 
-async def _write_figures(
-    connection: asyncpg.Connection, codes: list[str], initiatives: list, indicators: list, milestones: list,
-    monthly: list,
+# --- writing --------------------------------------------------------------------------------------
+
+
+async def _replace_figure_rows(
+    connection: asyncpg.Connection, codes: list[str], rows: FigureRows, *, replace_planned: bool
 ) -> None:
-    for table in ("initiative_figures", "indicator_figures", "milestone_figures", "initiative_monthly"):
+    """Replace the current figures of ``codes`` (a few rows each; one that left the plan just loses
+    its rows). The planned S-curve is replaced from history, otherwise only extended."""
+    tables = ["initiative_figures", "indicator_figures", "milestone_figures"]
+    if replace_planned:
+        tables.append("initiative_monthly_planned")
+    for table in tables:
         await connection.execute(f"DELETE FROM {table} WHERE initiative_code = ANY($1::text[])", codes)  # noqa: S608
     await connection.copy_records_to_table(
         "initiative_figures",
@@ -341,26 +567,30 @@ async def _write_figures(
              f.planned_value_clp, f.actual_cost_clp, f.spi, f.cpi, _minus(f.earned_value_clp, f.planned_value_clp),
              _minus(f.earned_value_clp, f.actual_cost_clp), f.financial_execution_pct,
              f.budget_clp / f.cpi if f.cpi else None, f.status, f.report_count, f.last_report_as_of)
-            for code, f in initiatives
+            for code, f in rows.initiatives
         ],
     )
     await connection.copy_records_to_table(
         "indicator_figures",
-        columns=["indicator_code", "initiative_code", "value", "period", "as_of", "efficacy_pct", "light", "target_reached"],
-        records=[(f.indicator_code, code, f.value, f.period, as_of, f.efficacy_pct, f.light, f.target_reached)
-                 for code, f, as_of in indicators],
+        columns=["indicator_code", "initiative_code", "value", "period", "as_of", "recorded_at", "efficacy_pct",
+                 "light", "target_reached"],
+        records=[(f.indicator_code, code, f.value, f.period, m.as_of if m else None, m.recorded_at if m else None,
+                  f.efficacy_pct, f.light, f.target_reached) for code, f, m in rows.indicators],
     )
     await connection.copy_records_to_table(
         "milestone_figures",
-        columns=["milestone_code", "initiative_code", "status", "status_date", "reported_as_of"],
-        records=[(m.milestone_code, code, m.status, m.status_date, m.reported_as_of) for code, m in milestones],
+        columns=["milestone_code", "initiative_code", "status", "status_date", "reported_as_of", "recorded_at"],
+        records=[(m.milestone_code, code, m.status, m.status_date, m.reported_as_of, u.recorded_at)
+                 for code, m, u in rows.milestones],
     )
-    await connection.copy_records_to_table(
-        "initiative_monthly",
-        columns=["initiative_code", "month", "planned_progress_pct", "physical_progress_pct", "planned_value_clp",
-                 "earned_value_clp", "actual_cost_clp"],
-        records=monthly,
-    )
+    if replace_planned:
+        await connection.copy_records_to_table(
+            "initiative_monthly_planned", columns=["initiative_code", "month", "planned_progress_pct"],
+            records=rows.planned)
+    elif rows.planned:
+        await connection.executemany(
+            "INSERT INTO initiative_monthly_planned (initiative_code, month, planned_progress_pct) "
+            "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", rows.planned)
 
 
 def _minus(a: float | None, b: float | None) -> float | None:

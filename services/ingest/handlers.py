@@ -32,7 +32,7 @@ from services.ingest.domain import (
 from services.ingest.spreadsheet import column_for, parse_progress_sheet
 from services.ingest.store import Candidate, ConflictingEventIds, IngestStore, Outcome
 from shared.clock import SANTIAGO, Clock
-from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter
+from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter, undecoded
 from shared.logging import bound_event
 from shared.topics import PROGRESS_RAW
 
@@ -380,6 +380,7 @@ def register_raw_subscriber(
 
     @broker.subscriber(
         PROGRESS_RAW.name,
+        decoder=undecoded,
         group_id=group_id,
         auto_offset_reset="earliest",
         # The offset is committed once the update is accepted (or dead-lettered); if Kafka or the

@@ -34,7 +34,7 @@ from services.notifier.store import (
     mark_sent, ready_groups, record_alert_event, record_notification,
 )
 from shared.clock import Clock
-from shared.consumer import apply_with_retry, decode_or_dead_letter
+from shared.consumer import apply_with_retry, decode_or_dead_letter, undecoded
 from shared.events import AlertChanged, EventEnvelope
 from shared.logging import bound_event
 from shared.signing import ack_url
@@ -82,6 +82,7 @@ def register_subscriber(
 
     @broker.subscriber(
         ALERTS.name,
+        decoder=undecoded,
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -179,8 +180,13 @@ async def test_a_notifier_killed_mid_batch_notifies_every_alert_exactly_once(
     sent = await db.fetch(
         "SELECT notification_id::text, message_id FROM notification WHERE channel = 'email' AND sent_at >= $1", started)
     received_ids = [m["Message-ID"] for m in catcher.received()]
-    assert len(received_ids) == len(set(received_ids)), "no e-mail arrived twice"
-    assert sorted(received_ids) == sorted(r["message_id"] for r in sent), "each recorded notification arrived once"
+    # The kill may land between the server's acceptance of an e-mail and its "sent" mark (one
+    # e-mail at a time is in flight): that one e-mail, and only it, arrives again, with the same
+    # Message-ID, so mail systems recognise the copy (docs/alerts.md).
+    repeated = [message_id for message_id, times in Counter(received_ids).items() if times > 1]
+    assert len(repeated) <= 1, f"only the e-mail in flight at the kill may arrive again: {repeated}"
+    assert all(received_ids.count(message_id) == 2 for message_id in repeated), "and only once more"
+    assert sorted(set(received_ids)) == sorted(r["message_id"] for r in sent), "each recorded notification arrived"
     raised = await db.fetchval(
         "SELECT count(*) FROM notification_item i JOIN alert a USING (alert_id) "
         "WHERE i.kind = 'raised' AND a.first_seen_at >= '2025-11-30'")

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 
 import pytest
 
 from services.indicators.scorecard import (
     CPI_AT_RISK, SPI_AT_RISK, SPI_ON_TRACK, CurvePlan, EarnedValue, InitiativeStatus, Light, Measurement,
     MilestoneOutcome, MilestoneReport, MonthlyPoint, ProgressReport, earned_value, efficacy_pct,
-    initiative_status, latest, latest_measurement, milestone_outcome, monthly_series,
-    planned_progress_pct, target_reached, traffic_light,
+    initiative_status, latest, latest_by_month, latest_measurement, milestone_outcome, monthly_series,
+    planned_by_month, planned_progress_pct, series_last_day, target_reached, traffic_light,
 )
 from shared.plan.model import Initiative
 
@@ -530,3 +531,81 @@ def test_the_s_curve_crosses_the_new_year():
     plan = CurvePlan(start=D(2022, 11, 15), end=D(2023, 2, 10))
     months = [p.month for p in monthly_series(plan, 0, [])]
     assert months == [D(2022, 11, 1), D(2022, 12, 1), D(2023, 1, 1), D(2023, 2, 1)]
+
+
+# --- the stored state: each month's latest reports --------------------------------------------------
+
+
+def test_each_month_keeps_its_latest_progress_and_its_latest_spending():
+    months = latest_by_month(SERIES_REPORTS)
+    assert sorted(months) == [D(2022, 6, 1), D(2022, 7, 1), D(2022, 8, 1), D(2022, 9, 1)]
+    july = months[D(2022, 7, 1)]
+    # July has 50 % on 07-15 and $580.000.000 on 07-31, from two different reports.
+    assert (july.progress.as_of, july.progress.physical_progress_pct) == (D(2022, 7, 15), 50.0)
+    assert (july.spending.as_of, july.spending.spent_to_date_clp) == (D(2022, 7, 31), 580_000_000)
+    assert months[D(2022, 8, 1)].spending is None  # August reported progress only
+
+
+def carried_forward(plan: CurvePlan, months: dict, until: dt.date) -> list[tuple]:
+    """What the initiative_monthly view computes: each planned month takes the latest stored month
+    up to it (tests/integration checks the view itself against monthly_series)."""
+    points = []
+    for month, planned in planned_by_month(plan, until):
+        up_to = [state for start, state in months.items() if start <= month]
+        progress = latest([s.progress for s in up_to if s.progress], "physical_progress_pct")
+        spending = latest([s.spending for s in up_to if s.spending], "spent_to_date_clp")
+        points.append((month, planned, progress.physical_progress_pct if progress else None,
+                       spending.spent_to_date_clp if spending else None))
+    return points
+
+
+def test_the_s_curve_carried_forward_from_each_months_latest_is_the_series():
+    before_start = report(D(2022, 5, 20), progress=5.0, spent=10_000_000)  # counts from June on
+    reports = [*SERIES_REPORTS, before_start]
+    expected = [(p.month, p.planned_progress_pct, p.physical_progress_pct, p.actual_cost_clp)
+                for p in monthly_series(THREE_MONTHS, BUDGET, reports)]
+    assert carried_forward(THREE_MONTHS, latest_by_month(reports), D(2022, 9, 10)) == expected
+
+
+def random_history(rng: random.Random, count: int) -> list[ProgressReport]:
+    return [
+        report(D(2022, 1, 1) + dt.timedelta(days=rng.randrange(400)),
+               progress=rng.choice([None, float(rng.randrange(0, 101, 5))]),
+               spent=rng.choice([None, rng.randrange(0, 10) * 1_000_000]),
+               recorded_minutes=rng.randrange(30))  # equal instants happen
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_merging_batches_into_the_stored_months_equals_the_whole_history_in_any_order(seed):
+    rng = random.Random(seed)
+    history = random_history(rng, 60)
+    arrival = history[:]
+    rng.shuffle(arrival)  # late and out-of-order reports included
+    stored: dict = {}
+    while arrival:
+        size = rng.randint(1, 9)
+        batch, arrival = arrival[:size], arrival[size:]
+        touched = {r.as_of.replace(day=1) for r in batch}
+        kept = [rep for month in touched if month in stored
+                for rep in (stored[month].progress, stored[month].spending) if rep is not None]
+        stored.update(latest_by_month(kept + batch))  # as the store does: only the touched months
+    assert stored == latest_by_month(history)
+    everything = [rep for state in stored.values() for rep in (state.progress, state.spending) if rep]
+    assert earned_value(LINEAR, BUDGET, everything) == earned_value(LINEAR, BUDGET, history)
+
+
+def test_the_planned_half_of_the_s_curve_runs_to_the_given_day():
+    # 2022-06-30 is day 29 of 91, 07-31 day 60; from 08-31 (the end) the plan is complete.
+    assert planned_by_month(THREE_MONTHS, D(2022, 9, 10)) == [
+        (D(2022, 6, 1), pytest.approx(100 * 29 / 91)), (D(2022, 7, 1), pytest.approx(100 * 60 / 91)),
+        (D(2022, 8, 1), 100.0), (D(2022, 9, 1), 100.0),
+    ]
+    assert [m for m, _ in planned_by_month(THREE_MONTHS, D(2022, 1, 1))] == [D(2022, 6, 1)]
+
+
+def test_the_s_curve_ends_at_the_latest_of_the_end_the_last_report_and_the_plan_period():
+    assert series_last_day(THREE_MONTHS, None, None) == D(2022, 8, 31)
+    assert series_last_day(THREE_MONTHS, D(2022, 9, 10), D(2022, 12, 31)) == D(2022, 12, 31)
+    assert series_last_day(THREE_MONTHS, D(2023, 2, 1), D(2022, 12, 31)) == D(2023, 2, 1)

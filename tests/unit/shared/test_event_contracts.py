@@ -65,3 +65,20 @@ def test_a_message_that_breaks_the_contract_is_refused_naming_the_field(raw, cod
 
     assert refused.value.reason_code == code
     assert place in refused.value.reason
+
+
+def test_the_logged_form_of_an_event_is_its_wire_json_with_sorted_keys():
+    # The audit chain hashes this text: it must stay exactly the wire's values, whatever the
+    # characters, numbers and nesting (a different text would break every stored chain's replay).
+    from shared.audit import canonical
+
+    event = progress_event(
+        note='Ñandú «obra» \u2028 "citado" €', indicator_measurements=[
+            {"indicator_code": "COB-1", "value": 1e-7, "period": "2023-05"},
+            {"indicator_code": "COB-2", "value": 33.333333333333336, "period": "2023-05"}],
+        milestone_updates=[{"milestone_code": "DOM-001-H1", "status": "done", "date": "2023-05-30"}],
+    )
+    wire = json.dumps(json.loads(event.to_wire()), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    assert canonical(event) == wire
+    assert decode_event(canonical(event).encode()) == event
