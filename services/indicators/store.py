@@ -441,10 +441,12 @@ async def _merge_month_reports(
             [code for code, _ in keys], [month for _, month in keys],
         )
     }
+    kept: dict[str, list[scorecard.ProgressReport]] = defaultdict(list)
+    for (code, _), row in stored.items():
+        kept[code] += _month_row_reports(row)
     changed = []
     for code, items in reports.items():
-        kept = [report for (c, _), row in stored.items() if c == code for report in _month_row_reports(row)]
-        for month, merged in scorecard.latest_by_month(kept + items).items():
+        for month, merged in scorecard.latest_by_month(kept[code] + items).items():
             if merged.progress is None and merged.spending is None:
                 continue  # reports of milestones or indicators only: nothing for the S-curve
             row = _month_row(code, merged)
