@@ -325,11 +325,16 @@ class MilestoneReport:
             raise ValueError(f"unknown milestone status {self.status!r}; expected {_MILESTONE_STATUSES}")
 
 
-def milestone_outcome(due: dt.date, reports: Sequence[MilestoneReport], on: dt.date) -> MilestoneOutcome:
-    """The milestone's outcome as seen on ``on``: its latest update decides."""
+def latest_milestone_update(reports: Iterable[MilestoneReport]) -> MilestoneReport | None:
+    """The update with the greatest ``(as_of, recorded_at)``."""
     # status and date close the key only so that two updates recorded at the same instant
     # still give one answer whatever their order.
-    last = max(reports, key=lambda r: (r.as_of, r.recorded_at, r.status, r.date or dt.date.min), default=None)
+    return max(reports, key=lambda r: (r.as_of, r.recorded_at, r.status, r.date or dt.date.min), default=None)
+
+
+def milestone_outcome(due: dt.date, reports: Sequence[MilestoneReport], on: dt.date) -> MilestoneOutcome:
+    """The milestone's outcome as seen on ``on``: its latest update decides."""
+    last = latest_milestone_update(reports)
     if last is not None and last.status == "done":
         done_on = last.date or last.as_of
         return MilestoneOutcome.DONE_ON_TIME if done_on <= due else MilestoneOutcome.DONE_LATE

@@ -309,9 +309,9 @@ async def _load_plans(connection: asyncpg.Connection, codes: list[str]) -> dict[
         months[row["initiative_code"]].append((row["month"], float(row["progress_pct"])))
     plans = {
         row["code"]: InitiativePlan(row["budget_clp"], scorecard.CurvePlan(
-            row["start_date"], row["end_date"], tuple(months[row["code"]]) if row["curve"] == "mensual" else ()))
+            row["start_date"], row["end_date"], tuple(months[row["code"]])))  # empty unless on the monthly curve
         for row in await connection.fetch(
-            "SELECT code, budget_clp, start_date, end_date, curve FROM initiative WHERE code = ANY($1::text[])", codes
+            "SELECT code, budget_clp, start_date, end_date FROM initiative WHERE code = ANY($1::text[])", codes
         )
     }
     for row in await connection.fetch(
@@ -390,7 +390,7 @@ async def _report_totals(connection: asyncpg.Connection, codes: list[str]) -> di
 
 async def _latest_in_history(connection: asyncpg.Connection, codes: list[str]) -> dict[str, News]:
     """The latest measurement of each indicator and update of each milestone, from the history
-    (the same order as scorecard.latest_measurement and scorecard.milestone_outcome)."""
+    (the same order as scorecard.latest_measurement and scorecard.latest_milestone_update)."""
     news: dict[str, News] = defaultdict(News)
     for row in await connection.fetch(
         """
@@ -514,10 +514,9 @@ def _indicator_figure(
 def _milestone_figure(
     code: str, updates: list[scorecard.MilestoneReport]
 ) -> tuple[MilestoneFigure, scorecard.MilestoneReport] | None:
-    if not updates:
+    last = scorecard.latest_milestone_update(updates)
+    if last is None:
         return None
-    # The same order as scorecard.milestone_outcome.
-    last = max(updates, key=lambda r: (r.as_of, r.recorded_at, r.status, r.date or dt.date.min))
     return MilestoneFigure(milestone_code=code, status=last.status, status_date=last.date,
                            reported_as_of=last.as_of), last
 
