@@ -30,11 +30,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_VAR = ROOT / "var" / "test"
+PORT_OFFSET = int(os.environ.get("PLADECO_TEST_PORT_OFFSET", "0"))
+"""Added to the native test ports, so that two checkouts on one machine can run their suites at once."""
 NATIVE_ENV = {
     "PLADECO_VAR_DIR": str(TEST_VAR),
-    "PLADECO_KAFKA_PORT": "19092",
-    "PLADECO_KAFKA_CONTROLLER_PORT": "19093",
-    "PLADECO_PG_PORT": "15432",
+    "PLADECO_KAFKA_PORT": str(19092 + PORT_OFFSET),
+    "PLADECO_KAFKA_CONTROLLER_PORT": str(19093 + PORT_OFFSET),
+    "PLADECO_PG_PORT": str(15432 + PORT_OFFSET),
 }
 
 
