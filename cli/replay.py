@@ -20,7 +20,7 @@ import re
 import sys
 import time
 
-from shared.clock import SANTIAGO, utc_now
+from shared.clock import SANTIAGO, santiago_today, utc_now
 
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 REPLAY_BATCH = 5000
@@ -45,6 +45,7 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
     from services.alerts.handlers import run_evaluation
     from services.alerts.rules import load_rules
     from services.alerts.settings import AlertSettings
+    from services.indicators.store import rejudge_figures
     from shared.db import apply_migrations
 
     views = f"{schema}_scorecard"
@@ -68,6 +69,8 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
             ruleset = load_rules(AlertSettings().alerts_rules_file)
             now = _end_of(as_of) if as_of else utc_now()
             async with pool.acquire() as connection, connection.transaction():
+                await rejudge_figures(connection, _judged_on(as_of), now)
+            async with pool.acquire() as connection, connection.transaction():
                 alert_events = await run_evaluation(connection, ruleset, None, now=now, escalate=False, views=views)
             async with pool.acquire() as connection:
                 head = await connection.fetchval("SELECT hash FROM event_log ORDER BY seq DESC LIMIT 1")
@@ -89,6 +92,11 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
     return 0
 
 
+def _judged_on(as_of: dt.date | None) -> dt.date:
+    """The day the rebuilt figures are judged as of: the as-of day, or today in Santiago."""
+    return as_of or santiago_today(utc_now)
+
+
 def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SANTIAGO).astimezone(dt.UTC) \
         - dt.timedelta(microseconds=1)
@@ -107,7 +115,7 @@ async def _apply_history(live, pool, as_of: dt.date | None, bar) -> tuple[int, i
     async def flush() -> None:
         nonlocal batch
         if batch:
-            await apply_progress_batch(pool, "replay", batch, outbox_producer=None)
+            await apply_progress_batch(pool, "replay", batch, today=_judged_on(as_of), outbox_producer=None)
             batch = []
 
     async with live.transaction(isolation="repeatable_read", readonly=True):
@@ -126,7 +134,8 @@ async def _apply_history(live, pool, as_of: dt.date | None, bar) -> tuple[int, i
 
                 async def after(connection, codes, event=event, source=source):  # noqa: ANN001, ANN202
                     await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)])
-                    await recompute_figures(connection, {c: Cause((event.event_id,), event.recorded_at) for c in codes})
+                    await recompute_figures(connection, {c: Cause((event.event_id,), event.recorded_at) for c in codes},
+                                            _judged_on(as_of))
 
                 await apply_plan_revision(pool, "replay-plan", event, after_apply=after)
             else:

@@ -66,7 +66,8 @@ KINDS: dict[str, str] = {
         "milestone_code", "name", "outcome", "period", "plan_code", "programme_name", "reason", "recipient_role",
         "reported_status", "reporter", "resolution", "rule", "severity", "severity_label", "source_system",
         "start_date", "state", "status", "status_date", "status_label", "subject", "target_date",
-        "territory_name", "title", "unit", "acknowledged_by",
+        "territory_name", "title", "unit", "acknowledged_by", "judged_on", "earned_schedule_date", "ieac_t_date",
+        "ieac_t_planned_date", "report_qualifier",
     )},
     **{name: "number" for name in (
         "actual_cost_clp", "alerts", "at_risk", "attempts", "average_efficacy_pct", "baseline", "beneficiaries",
@@ -77,7 +78,8 @@ KINDS: dict[str, str] = {
         "milestone_compliance_pct", "milestones_done_late", "milestones_done_on_time", "milestones_overdue",
         "milestones_pending", "objectives_achieved", "objectives_measured", "on_track", "pending",
         "physical_progress_pct", "planned_progress_pct", "planned_value_clp", "reports", "revision", "sent",
-        "spent_to_date_clp", "spi", "target", "value", "without_progress",
+        "spent_to_date_clp", "spi", "target", "value", "without_progress", "spi_t", "schedule_variance_days",
+        "earned_schedule_days", "actual_time_days", "overdue", "reports_outdated",
     )},
     **{name: "time" for name in (
         "acknowledged_at", "applied_at", "created_at", "raised_at", "recorded_at", "resolved_at", "sent_at",
@@ -118,22 +120,27 @@ LABELS: dict[str, str] = {
     "reported_status": "Estado informado", "reporter": "Informante", "reports": "Informes",
     "resolution": "Resolución", "resolved_at": "Resuelta", "revision": "Revisión", "rule": "Regla",
     "sent": "Enviadas", "sent_at": "Enviada", "severity": "Severidad", "severity_label": "Severidad",
-    "source_system": "Sistema de origen", "spent_to_date_clp": "Gasto acumulado", "spi": "SPI (plazo)",
+    "source_system": "Sistema de origen", "spent_to_date_clp": "Gasto acumulado", "spi": "SPI (costo)",
     "start_date": "Inicio", "state": "Estado", "status": "Estado", "status_date": "Fecha del estado",
     "status_label": "Estado", "subject": "Asunto", "target": "Meta", "target_date": "Fecha meta",
     "target_reached": "Meta alcanzada", "territory_name": "Territorio", "title": "Alerta",
     "unit": "Unidad de medida", "value": "Valor medido", "without_progress": "Sin avance",
+    "judged_on": "Cifras al", "earned_schedule_date": "Avance equivale al plan del",
+    "ieac_t_date": "Término estimado (ritmo observado)", "ieac_t_planned_date": "Término estimado (ritmo planificado)",
+    "report_qualifier": "Informe", "spi_t": "SPI(t) (plazo)", "schedule_variance_days": "Adelanto (+) o atraso (−), días",
+    "earned_schedule_days": "Tiempo ganado, días", "actual_time_days": "Tiempo transcurrido, días",
+    "overdue": "Vencidas", "reports_outdated": "Sin informe reciente",
 }
 
 UNITS: dict[str, str] = {
     **{name: CLP for name in KINDS if name.endswith("_clp")},
     **{name: PERCENT for name in KINDS if name.endswith("_pct")},
-    "spi": "none", "cpi": "none",
+    "spi": "none", "cpi": "none", "spi_t": "none",
 }
 DECIMALS: dict[str, int] = {
     **{name: 0 for name in KINDS if name.endswith("_clp")},
     **{name: 1 for name in KINDS if name.endswith("_pct")},
-    "spi": 2, "cpi": 2,
+    "spi": 2, "cpi": 2, "spi_t": 2, "schedule_variance_days": 0, "earned_schedule_days": 0,
 }
 
 # Colours of the initiative statuses (docs/scorecard.md), by code and by Spanish label.
@@ -141,6 +148,7 @@ STATUSES = {
     "on_track": ("En plazo", "green"),
     "at_risk": ("En riesgo", "yellow"),
     "late": ("Atrasada", "red"),
+    "overdue": ("Vencida", "dark-red"),
     "done": ("Terminada", "blue"),
     "not_started": ("No iniciada", "text"),
     "no_data": ("Sin informes", "text"),
@@ -233,11 +241,12 @@ SPI_THRESHOLDS = thresholds((None, "red"), (0.85, "yellow"), (0.95, "green"))
 CPI_THRESHOLDS = thresholds((None, "red"), (0.90, "yellow"), (1.0, "green"))
 PROGRESS_THRESHOLDS = thresholds((None, "blue"))
 COUNT_BAD_THRESHOLDS = thresholds((None, "green"), (1, "red"))
-THRESHOLDS = {"spi": SPI_THRESHOLDS, "cpi": CPI_THRESHOLDS}
+THRESHOLDS = {"spi": SPI_THRESHOLDS, "spi_t": SPI_THRESHOLDS, "cpi": CPI_THRESHOLDS}
 
 # Colours of the status counts of the roll-ups in bar charts.
 STATUS_COUNT_COLOURS = {
-    "on_track": "green", "at_risk": "yellow", "late": "red", "done": "blue", "without_progress": "gray",
+    "on_track": "green", "at_risk": "yellow", "late": "red", "overdue": "dark-red", "done": "blue",
+    "without_progress": "gray",
 }
 
 
@@ -762,7 +771,9 @@ S_CURVE_HELP = (
     "presupuesto (una obra de $2.000 millones pesa más que un taller de $20 millones)."
 )
 SPI_HELP = (
-    "SPI = valor ganado / valor planificado. 1 o más: al día; bajo 0,95: en riesgo; bajo 0,85: atrasado."
+    "SPI(t) = tiempo ganado / tiempo transcurrido: el día en que el plan esperaba el avance de hoy, frente a "
+    "los días desde el inicio. 1 o más: al día; bajo 0,95: en riesgo; bajo 0,85: atrasado. El SPI (costo) = "
+    "valor ganado / valor planificado tiende a 1 al final de todo proyecto, aunque vaya atrasado. Cifras a hoy."
 )
 
 
@@ -772,12 +783,13 @@ def cuadro_mando() -> Board:
                on_track,
                at_risk,
                late,
+               overdue,
                done,
                without_progress
         FROM scorecard.rollup
         WHERE level = 'axis'
         ORDER BY group_code
-    """, "group_name", "on_track", "at_risk", "late", "done", "without_progress")
+    """, "group_name", "on_track", "at_risk", "late", "overdue", "done", "without_progress")
     return Board(
         "pladeco-cuadro-mando",
         "Cuadro de mando PLADECO",
@@ -785,14 +797,16 @@ def cuadro_mando() -> Board:
         [
             plan_figure("Avance físico del plan", "Avance físico del plan completo, ponderado por presupuesto.",
                         "physical_progress_pct", unit=PERCENT, decimals=1),
-            plan_figure("Avance planificado", "Lo que el plan debía llevar a la fecha de corte de cada iniciativa "
-                        "que ha informado, ponderado por presupuesto.", "planned_progress_pct", unit=PERCENT,
-                        decimals=1),
-            plan_figure("SPI del plan", SPI_HELP, "spi", decimals=2, steps=SPI_THRESHOLDS),
+            plan_figure("Avance planificado", "Lo que el plan completo debía llevar hoy, ponderado por "
+                        "presupuesto (las mismas iniciativas que el avance físico).", "planned_progress_pct",
+                        unit=PERCENT, decimals=1),
+            plan_figure("SPI(t) del plan", SPI_HELP, "spi_t", decimals=2, steps=SPI_THRESHOLDS),
             plan_figure("Ejecución financiera", "Gasto acumulado informado / presupuesto del plan.",
                         "financial_execution_pct", unit=PERCENT, decimals=1),
-            plan_figure("Iniciativas atrasadas", "Iniciativas con SPI bajo 0,85.", "late",
+            plan_figure("Iniciativas atrasadas", "Iniciativas en curso con SPI(t) bajo 0,85.", "late",
                         steps=COUNT_BAD_THRESHOLDS),
+            plan_figure("Iniciativas vencidas", "Iniciativas cuya fecha de término pasó sin informarse terminadas.",
+                        "overdue", steps=COUNT_BAD_THRESHOLDS),
             plan_figure("Hitos vencidos", "Hitos cuya fecha pasó sin informarse cumplidos ni cancelados.",
                         "milestones_overdue", steps=COUNT_BAD_THRESHOLDS),
             barchart("Estado de las iniciativas por eje estratégico",
@@ -864,14 +878,18 @@ def departamento() -> Board:
                              budget_clp,
                              physical_progress_pct,
                              planned_progress_pct,
+                             spi_t,
                              spi,
                              cpi,
                              financial_execution_pct,
-                             milestone_compliance_pct
+                             milestone_compliance_pct,
+                             overdue,
+                             reports_outdated
                       FROM scorecard.rollup
                       WHERE level = 'department' AND group_code = {chosen}
                   """, "group_name", "initiatives", "budget_clp", "physical_progress_pct", "planned_progress_pct",
-                      "spi", "cpi", "financial_execution_pct", "milestone_compliance_pct"),
+                      "spi_t", "spi", "cpi", "financial_execution_pct", "milestone_compliance_pct", "overdue",
+                      "reports_outdated"),
                   names={"group_name": "Departamento"}, height=4),
             table("Iniciativas del departamento",
                   f"{SPI_HELP} CPI = valor ganado / gasto real. Hitos: cumplidos a tiempo, con atraso y vencidos.",
@@ -879,8 +897,11 @@ def departamento() -> Board:
                       SELECT initiative_code,
                              name,
                              status_label,
+                             report_qualifier,
                              physical_progress_pct,
                              planned_progress_pct,
+                             spi_t,
+                             schedule_variance_days,
                              spi,
                              cpi,
                              budget_clp,
@@ -894,10 +915,10 @@ def departamento() -> Board:
                       FROM scorecard.initiative
                       WHERE department_code = {chosen}
                       ORDER BY initiative_code
-                  """, "initiative_code", "name", "status_label", "physical_progress_pct", "planned_progress_pct",
-                      "spi", "cpi", "budget_clp", "actual_cost_clp", "milestones_done_on_time",
-                      "milestones_done_late", "milestones_overdue", "milestones_pending", "last_report_as_of",
-                      "days_since_last_report"),
+                  """, "initiative_code", "name", "status_label", "report_qualifier", "physical_progress_pct",
+                      "planned_progress_pct", "spi_t", "schedule_variance_days", "spi", "cpi", "budget_clp",
+                      "actual_cost_clp", "milestones_done_on_time", "milestones_done_late", "milestones_overdue",
+                      "milestones_pending", "last_report_as_of", "days_since_last_report"),
                   names={"name": "Iniciativa"}, height=11),
             s_curve("Curva S del departamento", S_CURVE_HELP, f"level = 'department' AND group_code = {chosen}"),
             barchart("Iniciativas por estado", "Cantidad de iniciativas del departamento según su estado.",
@@ -906,11 +927,12 @@ def departamento() -> Board:
                                 on_track,
                                 at_risk,
                                 late,
+                                overdue,
                                 done,
                                 without_progress
                          FROM scorecard.rollup
                          WHERE level = 'department' AND group_code = {chosen}
-                     """, "group_name", "on_track", "at_risk", "late", "done", "without_progress"),
+                     """, "group_name", "on_track", "at_risk", "late", "overdue", "done", "without_progress"),
                      x_field="group_name", names={"group_name": "Departamento"}, colours=STATUS_COUNT_COLOURS),
             table("Cumplimiento de las metas del departamento",
                   "Indicadores de categoría «meta del departamento»: cumplimiento = metas en verde / metas medidas.",
@@ -951,7 +973,10 @@ def iniciativa() -> Board:
         "Una iniciativa del plan de inversiones: su ficha, su avance mes a mes, indicadores, hitos, historia y "
         "alertas.",
         [
-            table("Ficha de la iniciativa", "Datos del plan y cifras a la fecha de corte (último informe con avance).",
+            table("Ficha de la iniciativa",
+                  "Datos del plan y cifras a hoy («Cifras al»): el avance es el del último informe («Fecha de "
+                  "corte»), el plan sigue corriendo. SPI(t) = tiempo ganado / tiempo transcurrido; el término "
+                  "estimado al ritmo observado es inicio + duración / SPI(t).",
                   sql(f"""
                       SELECT initiative_code,
                              name,
@@ -963,9 +988,17 @@ def iniciativa() -> Board:
                              budget_clp,
                              to_char(start_date, 'YYYY-MM-DD') AS start_date,
                              to_char(end_date, 'YYYY-MM-DD') AS end_date,
+                             to_char(judged_on, 'YYYY-MM-DD') AS judged_on,
                              to_char(data_date, 'YYYY-MM-DD') AS data_date,
+                             days_since_last_report,
+                             report_qualifier,
                              physical_progress_pct,
                              planned_progress_pct,
+                             to_char(earned_schedule_date, 'YYYY-MM-DD') AS earned_schedule_date,
+                             spi_t,
+                             schedule_variance_days,
+                             to_char(ieac_t_date, 'YYYY-MM-DD') AS ieac_t_date,
+                             to_char(ieac_t_planned_date, 'YYYY-MM-DD') AS ieac_t_planned_date,
                              spi,
                              cpi,
                              actual_cost_clp,
@@ -973,8 +1006,10 @@ def iniciativa() -> Board:
                       FROM scorecard.initiative
                       WHERE initiative_code = {chosen}
                   """, "initiative_code", "name", "department_name", "programme_name", "territory_name",
-                      "locality_name", "status_label", "budget_clp", "start_date", "end_date", "data_date",
-                      "physical_progress_pct", "planned_progress_pct", "spi", "cpi", "actual_cost_clp",
+                      "locality_name", "status_label", "budget_clp", "start_date", "end_date", "judged_on",
+                      "data_date", "days_since_last_report", "report_qualifier", "physical_progress_pct",
+                      "planned_progress_pct", "earned_schedule_date", "spi_t", "schedule_variance_days",
+                      "ieac_t_date", "ieac_t_planned_date", "spi", "cpi", "actual_cost_clp",
                       "estimate_at_completion_clp"),
                   names={"name": "Iniciativa"}, height=4),
             timeseries("Historia del avance: planificado y real",
@@ -988,6 +1023,17 @@ def iniciativa() -> Board:
                            ORDER BY month
                        """, "time", "planned_progress_pct", "physical_progress_pct", time_series=True)],
                        unit=PERCENT, bounds=(0, 100), decimals=1, names=S_CURVE_NAMES),
+            timeseries("SPI(t) mes a mes",
+                       "Tiempo ganado / tiempo transcurrido al cierre de cada mes (cronograma ganado). Bajo 0,95: "
+                       "en riesgo; bajo 0,85: atrasada. Terminada la iniciativa, su SPI(t) queda fijo.",
+                       [sql(f"""
+                           SELECT {S_CURVE_TIME},
+                                  spi_t
+                           FROM scorecard.initiative_monthly
+                           WHERE initiative_code = {chosen} AND spi_t IS NOT NULL
+                           ORDER BY month
+                       """, "time", "spi_t", time_series=True)],
+                       unit="none", decimals=2, names={"spi_t": "SPI(t)"}),
             table("Hitos", "Hitos por fecha de vencimiento; el resultado lo decide el último estado informado.",
                   sql(f"""
                       SELECT to_char(due_date, 'YYYY-MM-DD') AS due_date,
@@ -1148,11 +1194,12 @@ def territorio() -> Board:
                              budget_clp,
                              physical_progress_pct,
                              planned_progress_pct,
-                             spi,
+                             spi_t,
                              financial_execution_pct,
                              on_track,
                              at_risk,
                              late,
+                             overdue,
                              done,
                              without_progress,
                              milestone_compliance_pct
@@ -1160,8 +1207,8 @@ def territorio() -> Board:
                       WHERE level = 'territory'
                       ORDER BY group_code
                   """, "group_name", "initiatives", "initiatives_reporting", "budget_clp", "physical_progress_pct",
-                      "planned_progress_pct", "spi", "financial_execution_pct", "on_track", "at_risk", "late", "done",
-                      "without_progress", "milestone_compliance_pct"),
+                      "planned_progress_pct", "spi_t", "financial_execution_pct", "on_track", "at_risk", "late",
+                      "overdue", "done", "without_progress", "milestone_compliance_pct"),
                   names={"group_name": "Territorio"}, height=6),
             barchart("Avance por territorio", "Avance planificado y físico de cada territorio.",
                      PROGRESS_BY_TERRITORY, x_field="group_name", unit=PERCENT, bounds=(0, 100),

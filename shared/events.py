@@ -201,7 +201,8 @@ class PlanRevised(Payload):
 
 
 class InitiativeFigures(BaseModel):
-    """An initiative's earned-value figures at its data date (docs/scorecard.md)."""
+    """An initiative's earned-value and earned-schedule figures as of ``judged_on`` (docs/scorecard.md).
+    The fields with defaults came with issue #13; events written before it lack them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -215,9 +216,15 @@ class InitiativeFigures(BaseModel):
     spi: float | None
     cpi: float | None
     financial_execution_pct: float | None
-    status: Literal["no_data", "not_started", "on_track", "at_risk", "late", "done"]
+    status: Literal["no_data", "not_started", "on_track", "at_risk", "late", "overdue", "done"]
     report_count: int
     last_report_as_of: dt.date | None
+    judged_on: dt.date | None = Field(None, description="The day (America/Santiago) the figures are taken as of.")
+    earned_schedule_days: float | None = None
+    actual_time_days: int | None = None
+    spi_t: float | None = None
+    ieac_t_date: dt.date | None = Field(None, description="Completion estimate at the observed pace.")
+    ieac_t_planned_date: dt.date | None = Field(None, description="Completion estimate, the rest at the planned pace.")
 
 
 class IndicatorFigure(BaseModel):

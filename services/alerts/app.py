@@ -3,8 +3,6 @@ outbox relay of alert events, and the acknowledge endpoints."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter
 
@@ -13,7 +11,7 @@ from services.alerts.rules import RulesError
 from services.alerts.settings import AlertSettings
 from services.alerts.store import OUTBOX_PRODUCER
 from shared.broker import create_broker
-from shared.clock import Clock, utc_now
+from shared.clock import Clock, offset_clock, utc_now
 from shared.events import AlertChanged, EventEnvelope
 from shared.http import create_http_app
 from shared.outbox import OutboxRelay
@@ -21,11 +19,6 @@ from shared.service import ServiceDefinition, ServiceParts, StartupFailed
 from shared.topics import ALERTS
 
 VERSION = "0.2.0"
-
-
-def offset_clock(offset: dt.timedelta, base: Clock = utc_now) -> Clock:
-    """A clock that runs at real speed from another starting instant (simulations, tests)."""
-    return lambda: base() + offset
 
 
 def wire(

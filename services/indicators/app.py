@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.indicators.handlers import gis_router, register_subscribers, watch_consumer_lag
+from services.indicators.handlers import gis_router, judge_daily, register_subscribers, watch_consumer_lag
 from services.indicators.store import OUTBOX_PRODUCER
 from services.indicators.settings import IndicatorSettings
 from shared.broker import create_broker
-from shared.clock import Clock, utc_now
+from shared.clock import Clock, offset_clock, utc_now
 from shared.http import create_http_app
 from shared.outbox import OutboxRelay
 from shared.service import ServiceDefinition, ServiceParts
@@ -22,8 +22,9 @@ def wire(
     settings: IndicatorSettings,
     pool: asyncpg.Pool,
     registry: CollectorRegistry,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
 ) -> ServiceParts:
+    clock = clock or offset_clock(settings.clock_offset(utc_now()))
     broker = create_broker(
         settings,
         client_id="pladeco-indicators",
@@ -50,6 +51,7 @@ def wire(
         http=http,
         background=(
             relay.run,
+            lambda: judge_daily(pool, clock, relay, figures, interval_s=settings.indicators_judgement_interval_s),
             lambda: watch_consumer_lag(settings.kafka_bootstrap_servers, lag_groups, figures.consumer_lag,
                                        interval_s=settings.indicators_lag_interval_s),
         ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import datetime as dt
 import gc
 import time
 from collections.abc import Awaitable, Callable
@@ -29,9 +30,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from services.indicators.catalogue_store import RevisionOutcome, apply_plan_revision
 from services.indicators.store import (
     OUTBOX_PRODUCER,
-    BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures,
+    BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures, rejudge_figures,
 )
-from shared.clock import Clock
+from shared.clock import Clock, santiago_today
 from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record, undecoded
 from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
 from shared.audit import Logged, append_events
@@ -177,7 +178,8 @@ def register_subscribers(
         await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)],
                             producer=OUTBOX_PRODUCER)
         cause = Cause((event.event_id,), event.recorded_at)
-        figures.figures_events.inc(await recompute_figures(connection, {code: cause for code in codes}))
+        figures.figures_events.inc(
+            await recompute_figures(connection, {code: cause for code in codes}, santiago_today(clock)))
 
     async def apply_plan(event: EventEnvelope[PlanRevised], source: SourceOffset) -> bool:
         outcome = await apply_plan_revision(
@@ -226,11 +228,12 @@ def register_subscribers(
         good, bad = _decode_batch(records)
         started = time.perf_counter()
         try:
-            result = await apply_with_retry(lambda: apply_progress_batch(pool, group_id, good))
+            today = santiago_today(clock)
+            result = await apply_with_retry(lambda: apply_progress_batch(pool, group_id, good, today=today))
         except ApplyFailed:
             # One event the database refuses must not hold back the rest: apply them one by one
             # and dead-letter the ones that still fail.
-            result, failed = await _apply_one_by_one(pool, group_id, good)
+            result, failed = await _apply_one_by_one(pool, group_id, good, today)
             bad += failed
         figures.database_seconds.observe(time.perf_counter() - started)
         figures.batch_size.observe(len(records))
@@ -265,11 +268,12 @@ def release_freed_memory() -> None:
         pass
 
 
-async def _apply_one_by_one(pool: asyncpg.Pool, group_id: str, good: list) -> tuple[BatchResult, list]:
+async def _apply_one_by_one(pool: asyncpg.Pool, group_id: str, good: list, today: dt.date) -> tuple[BatchResult, list]:
     total, failed = BatchResult(), []
     for event, source in good:
         try:
-            result = await apply_with_retry(lambda: apply_progress_batch(pool, group_id, [(event, source)]))
+            result = await apply_with_retry(
+                lambda: apply_progress_batch(pool, group_id, [(event, source)], today=today))
         except ApplyFailed as failure:
             record = _SourceRecord(source, event)
             failed.append((record, ContractViolation("apply_failed", str(failure))))
@@ -322,6 +326,26 @@ def _decode_batch(records: tuple[Any, ...]) -> tuple[list, list]:
             continue
         good.append((event, SourceOffset(record.topic, record.partition, record.offset)))
     return good, bad
+
+
+async def judge_daily(
+    pool: asyncpg.Pool, clock: Clock, relay: OutboxRelay, figures: FiguresMetrics, *, interval_s: float
+) -> None:
+    """Every ``interval_s``: judge again, as of today in America/Santiago, the initiatives last
+    judged on another day (after midnight, all of them once). A database that is down only delays it."""
+    log = structlog.stdlib.get_logger()
+    while True:
+        try:
+            today = santiago_today(clock)
+            async with pool.acquire() as connection, connection.transaction():
+                changed = await rejudge_figures(connection, today, clock())
+            figures.figures_events.inc(changed)
+            if changed:
+                log.info("initiatives_judged", judged_on=str(today), status_changes=changed)
+                await relay.flush()
+        except (asyncpg.PostgresError, OSError) as error:
+            log.warning("judgement_deferred", error=repr(error))
+        await asyncio.sleep(interval_s)
 
 
 async def watch_consumer_lag(

@@ -20,14 +20,18 @@ the figure (physical progress and spending are each taken from their own latest 
 reports with the same ``as_of`` the later recorded wins; should both also share ``recorded_at``,
 the greater figure wins, so that input order never matters.
 
-Earned value (the initiative's budget is ``BAC``; the data date is the ``as_of`` of the latest
-report with physical progress):
+Earned value, judged as of a day ``today`` (the calendar day in America/Santiago when the
+service judges; the as-of day in a replay). The initiative's budget is ``BAC``; the data date is
+the ``as_of`` of the latest report with physical progress. Progress is held at the latest report
+until the next one: nothing is assumed done that nobody reported. Time does not stop when reports
+do: the plan is read at ``today`` (never before the data date).
 
 - ``EV  = physical % / 100 × BAC``
-- ``PV  = planned % (at the data date) / 100 × BAC``
+- ``PV  = planned % (at today) / 100 × BAC``
 - ``AC  = spent to date`` of the latest report with spending
-- ``SPI = physical % / planned %`` (equal to ``EV / PV``, and still defined when ``BAC = 0``);
-  none when ``planned % = 0``
+- ``SPI = physical % / planned %`` — the cost-based SPI (equal to ``EV / PV``, still defined when
+  ``BAC = 0``); none when ``planned % = 0``. It tends to 1 at the end of every project however
+  late, which is why the status is judged on ``SPI(t)``.
 - ``CPI = EV / AC``; none when there is no progress, when ``AC`` is missing or 0, or when
   ``BAC = 0`` (``EV`` is then always 0 and says nothing about cost)
 - ``SV  = EV − PV``
@@ -35,17 +39,30 @@ report with physical progress):
 - ``financial execution % = AC / BAC × 100``; none when ``BAC = 0`` or ``AC`` is missing
 - ``EAC = BAC / CPI``; none when ``CPI`` is missing or 0
 
-With no progress report yet, every progress-derived figure is none; ``AC`` (and the financial
-execution) still come from the spending reports.
+Earned Schedule (Lipke; the schedule measures of the PMI practice standard for EVM), in days:
 
-Initiative status, in this order:
+- ``PD`` = planned duration = ``(end − start).days``.
+- ``ES`` = the time at which the plan expected today's progress: the latest ``t`` in ``[0, PD]``
+  with ``planned % (start + t) ≤ physical %``, interpolated on the same planned curve (linear
+  or monthly). Physical 0 % → 0 (or the end of a plateau at 0 %); physical ≥ 100 % → ``PD``.
+  Where the plan holds flat, the latest such day counts: a planned pause is no delay.
+- ``AT`` = actual time = ``(today − start).days``; for a finished initiative, the days from the
+  start to the data date of the report that said 100 %.
+- ``SPI(t) = ES / AT``; none when ``AT ≤ 0``. ``SV(t) = ES − AT`` (days; negative is late).
+- Independent estimates of the completion date, ``IEAC(t) = start + AT + (PD − ES) / PF``:
+  ``PF = SPI(t)`` (the rest at the observed pace) gives ``start + PD / SPI(t)``, none when
+  ``ES = 0`` (at the observed pace it never ends); ``PF = 1`` (the rest at the planned pace)
+  gives ``today + (PD − ES)``. A finished initiative's estimate is its completion date.
 
-1. no progress report → no data;
-2. ``physical % ≥ 100`` → done;
-3. ``planned % = 0`` at the data date → not started when ``physical % = 0``, else on track
+Initiative status as of ``today``, in this order:
+
+1. ``physical % ≥ 100`` → done;
+2. ``today > end`` → overdue, whatever the SPI and whether or not it ever reported;
+3. no progress report → not started when the plan expects nothing yet at ``today``, else no data;
+4. ``planned % = 0`` at ``today`` → not started when ``physical % = 0``, else on track
    (ahead of a plan that has not started);
-4. ``SPI ≥ 0.95`` → on track, but at risk when ``CPI < 0.90``;
-   ``0.85 ≤ SPI < 0.95`` → at risk; ``SPI < 0.85`` → late.
+5. ``SPI(t) ≥ 0.95`` → on track, but at risk when ``CPI < 0.90``;
+   ``0.85 ≤ SPI(t) < 0.95`` → at risk; ``SPI(t) < 0.85`` → late.
 
 Milestone outcome: the latest update (by ``(as_of, recorded_at)``) decides. Done on a date
 ``≤ due`` → done on time, after ``due`` → done late (a done update without a date counts as
@@ -72,6 +89,8 @@ the later of the month of ``end`` and the month of the latest report's ``as_of``
 - ``physical %`` = that of the latest progress report with ``as_of ≤ m`` (none if there is none);
   ``EV = physical % / 100 × BAC``
 - ``AC`` = spent to date of the latest spending report with ``as_of ≤ m`` (none if there is none)
+- ``ES`` = the earned schedule of that physical %; ``SPI(t) = ES / AT`` with ``AT = m − start``
+  (or, once a report said 100 %, the days from the start to that report's ``as_of``)
 
 Keeping the figures up to date without rereading the history: every figure above is taken from
 a *latest* report or measurement, a maximum by ``(as_of, recorded_at, value)``. The latest of
@@ -94,9 +113,9 @@ from typing import Literal
 from shared.plan.model import Initiative, ProgressCurve
 
 SPI_ON_TRACK = 0.95
-"""An SPI at or above this is on track."""
+"""An SPI(t) at or above this is on track."""
 SPI_AT_RISK = 0.85
-"""An SPI at or above this (and below ``SPI_ON_TRACK``) is at risk; below it, late."""
+"""An SPI(t) at or above this (and below ``SPI_ON_TRACK``) is at risk; below it, late."""
 CPI_AT_RISK = 0.90
 """A CPI below this turns an on-track initiative into an at-risk one."""
 
@@ -196,45 +215,115 @@ def latest(reports: Iterable[ProgressReport], field: ReportField) -> ProgressRep
     )
 
 
+# --- earned schedule ------------------------------------------------------------------------------
+
+
+def planned_duration_days(plan: CurvePlan) -> int:
+    """PD: the days from the start to the end of the plan."""
+    return (plan.end - plan.start).days
+
+
+def earned_schedule_days(plan: CurvePlan, physical_pct: float) -> float:
+    """ES: the days after the start at which the plan expected ``physical_pct`` (the latest such
+    time where the planned curve holds flat; ``PD`` at 100 % and over)."""
+    duration = planned_duration_days(plan)
+    if physical_pct >= 100 or duration <= 0:
+        return float(duration) if physical_pct >= 100 else 0.0
+    points = _curve_points(plan) if plan.monthly_plan else [(plan.start, 0.0), (plan.end, 100.0)]
+    for (day0, pct0), (day1, pct1) in zip(points, points[1:]):
+        if pct1 > physical_pct:  # the first span that ends above the progress holds the answer
+            offset = (day0 - plan.start).days
+            if pct0 >= physical_pct:
+                return float(offset)
+            return offset + (physical_pct - pct0) / (pct1 - pct0) * (day1 - day0).days
+    return float(duration)
+
+
+@dataclass(frozen=True)
+class EarnedSchedule:
+    """The schedule measures in days (see the module docstring)."""
+
+    planned_duration_days: int
+    earned_schedule_days: float
+    actual_time_days: int
+    spi_t: float | None
+    schedule_variance_days: float
+    ieac_t_date: dt.date | None
+    """At the observed pace: ``start + PD / SPI(t)``."""
+    ieac_t_planned_date: dt.date
+    """The rest at the planned pace: ``today + (PD − ES)``."""
+
+
+def earned_schedule(plan: CurvePlan, physical_pct: float, today: dt.date, done_on: dt.date | None = None
+                    ) -> EarnedSchedule:
+    """ES, AT, SPI(t), SV(t) and the completion estimates of progress ``physical_pct`` seen on
+    ``today``; ``done_on`` is the completion date of a finished initiative (it stops the clock)."""
+    duration = planned_duration_days(plan)
+    es = earned_schedule_days(plan, physical_pct)
+    at = ((done_on or today) - plan.start).days
+    spi_t = es / at if at > 0 else None
+    if done_on is not None:
+        observed: dt.date | None = done_on
+        planned_pace = done_on
+    else:
+        observed = plan.start + dt.timedelta(days=round(duration * at / es)) if es > 0 and at > 0 else None
+        planned_pace = today + dt.timedelta(days=round(duration - es))
+    return EarnedSchedule(duration, es, at, spi_t, es - at, observed, planned_pace)
+
+
+# --- earned value ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class EarnedValue:
+    judged_on: dt.date
+    """``today``: the day the figures are taken as of."""
     data_date: dt.date | None
     """``as_of`` of the latest report with physical progress."""
     physical_progress_pct: float | None
-    planned_progress_pct: float | None
-    """Planned progress at the data date."""
+    planned_progress_pct: float
+    """Planned progress at ``judged_on``."""
     budget_clp: int
     """BAC, the budget at completion."""
     earned_value_clp: float | None
-    planned_value_clp: float | None
+    planned_value_clp: float
     actual_cost_clp: int | None
     spi: float | None
+    """Cost-based: ``EV / PV``."""
     cpi: float | None
     schedule_variance_clp: float | None
     cost_variance_clp: float | None
     financial_execution_pct: float | None
     estimate_at_completion_clp: float | None
+    schedule: EarnedSchedule | None
+    """None without a progress report."""
 
 
-def earned_value(plan: CurvePlan, budget_clp: int, reports: Sequence[ProgressReport]) -> EarnedValue:
-    """The initiative's earned-value figures at the data date of its latest progress report."""
+def earned_value(plan: CurvePlan, budget_clp: int, reports: Sequence[ProgressReport], today: dt.date) -> EarnedValue:
+    """The initiative's earned-value and earned-schedule figures as of ``today`` (never before the
+    data date of its latest progress report)."""
     progress = latest(reports, "physical_progress_pct")
     spending = latest(reports, "spent_to_date_clp")
     actual = spending.spent_to_date_clp if spending else None
     financial = _financial_execution_pct(actual, budget_clp)
+    if progress is not None:
+        today = max(today, progress.as_of)
+    planned = planned_progress_pct(plan, today)
+    planned_value = planned / 100 * budget_clp
     if progress is None or progress.physical_progress_pct is None:
         return EarnedValue(
-            data_date=None, physical_progress_pct=None, planned_progress_pct=None,
-            budget_clp=budget_clp, earned_value_clp=None, planned_value_clp=None,
+            judged_on=today, data_date=None, physical_progress_pct=None, planned_progress_pct=planned,
+            budget_clp=budget_clp, earned_value_clp=None, planned_value_clp=planned_value,
             actual_cost_clp=actual, spi=None, cpi=None, schedule_variance_clp=None,
             cost_variance_clp=None, financial_execution_pct=financial, estimate_at_completion_clp=None,
+            schedule=None,
         )
     physical = progress.physical_progress_pct
-    planned = planned_progress_pct(plan, progress.as_of)
     earned = physical / 100 * budget_clp
-    planned_value = planned / 100 * budget_clp
     cpi = _cpi(earned, actual, budget_clp)
+    done_on = progress.as_of if physical >= 100 else None
     return EarnedValue(
+        judged_on=today,
         data_date=progress.as_of,
         physical_progress_pct=physical,
         planned_progress_pct=planned,
@@ -249,6 +338,7 @@ def earned_value(plan: CurvePlan, budget_clp: int, reports: Sequence[ProgressRep
         cost_variance_clp=earned - actual if actual is not None else None,
         financial_execution_pct=financial,
         estimate_at_completion_clp=budget_clp / cpi if cpi else None,
+        schedule=earned_schedule(plan, physical, today, done_on),
     )
 
 
@@ -274,21 +364,25 @@ class InitiativeStatus(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     LATE = "late"
+    OVERDUE = "overdue"
     DONE = "done"
 
 
-def initiative_status(ev: EarnedValue) -> InitiativeStatus:
-    """Where the initiative stands, from its earned value (see the module docstring)."""
-    physical, planned = ev.physical_progress_pct, ev.planned_progress_pct
-    if physical is None or planned is None:
-        return InitiativeStatus.NO_DATA
-    if physical >= 100:
+def initiative_status(ev: EarnedValue, plan: CurvePlan) -> InitiativeStatus:
+    """Where the initiative stands as of ``ev.judged_on`` (see the module docstring)."""
+    physical = ev.physical_progress_pct
+    if physical is not None and physical >= 100:
         return InitiativeStatus.DONE
-    if planned == 0 or ev.spi is None:  # nothing planned yet at the data date
+    if ev.judged_on > plan.end:
+        return InitiativeStatus.OVERDUE
+    if physical is None or ev.schedule is None:
+        return InitiativeStatus.NOT_STARTED if ev.planned_progress_pct == 0 else InitiativeStatus.NO_DATA
+    spi_t = ev.schedule.spi_t
+    if ev.planned_progress_pct == 0 or spi_t is None:  # nothing planned yet today
         return InitiativeStatus.NOT_STARTED if physical == 0 else InitiativeStatus.ON_TRACK
-    if ev.spi < SPI_AT_RISK:
+    if spi_t < SPI_AT_RISK:
         return InitiativeStatus.LATE
-    if ev.spi < SPI_ON_TRACK:
+    if spi_t < SPI_ON_TRACK:
         return InitiativeStatus.AT_RISK
     if ev.cpi is not None and ev.cpi < CPI_AT_RISK:
         return InitiativeStatus.AT_RISK
@@ -410,6 +504,10 @@ class MonthlyPoint:
     planned_value_clp: float
     earned_value_clp: float | None
     actual_cost_clp: int | None
+    earned_schedule_days: float | None
+    """ES of the physical progress at the month's end."""
+    spi_t: float | None
+    """``ES / AT`` at the month's end (AT stops at the data date of the report that said 100 %)."""
 
 
 def monthly_series(
@@ -443,6 +541,9 @@ def _monthly_point(
     spending = latest(known, "spent_to_date_clp")
     planned = planned_progress_pct(plan, month_end)
     physical = progress.physical_progress_pct if progress else None
+    schedule = None
+    if progress is not None and physical is not None:
+        schedule = earned_schedule(plan, physical, month_end, progress.as_of if physical >= 100 else None)
     return MonthlyPoint(
         month=month,
         planned_progress_pct=planned,
@@ -450,6 +551,8 @@ def _monthly_point(
         planned_value_clp=planned / 100 * budget_clp,
         earned_value_clp=physical / 100 * budget_clp if physical is not None else None,
         actual_cost_clp=spending.spent_to_date_clp if spending else None,
+        earned_schedule_days=schedule.earned_schedule_days if schedule else None,
+        spi_t=schedule.spi_t if schedule else None,
     )
 
 

@@ -33,7 +33,7 @@ from services.indicators import scorecard
 from shared.events import (
     EventEnvelope, IndicatorFigure, IndicatorsUpdated, InitiativeFigures, MilestoneFigure, ProgressReported,
 )
-from shared.audit import Logged, append_events
+from shared.audit import APPEND_LOCK, Logged, append_events
 from shared.outbox import add_to_outbox
 from shared.topics import INDICATORS
 
@@ -54,6 +54,8 @@ class Cause:
 
     event_ids: tuple[uuid.UUID, ...]
     at: dt.datetime
+    judged_on: dt.date | None = None
+    """Set when the passing of time, not an event, judged the figures again (that day)."""
 
 
 @dataclass
@@ -71,9 +73,11 @@ async def apply_progress_batch(
     consumer: str,
     events: Sequence[tuple[EventEnvelope[ProgressReported], SourceOffset]],
     *,
+    today: dt.date,
     outbox_producer: str | None = "indicators",
 ) -> BatchResult:
-    """``outbox_producer`` None: write no audit-head event (a replay into another schema)."""
+    """``today``: the day the figures are judged as of. ``outbox_producer`` None: write no
+    audit-head event (a replay into another schema)."""
     result = BatchResult()
     async with pool.acquire() as connection, connection.transaction():
         new_ids = {
@@ -95,7 +99,7 @@ async def apply_progress_batch(
         await _store_reports(connection, fresh)
         await append_events(connection, [Logged(e, s.topic, s.partition, s.offset) for e, s in fresh],
                             producer=outbox_producer)
-        result.figures_events = await update_figures(connection, [event for event, _ in fresh])
+        result.figures_events = await update_figures(connection, [event for event, _ in fresh], today)
         result.applied = [event for event, _ in fresh]
     return result
 
@@ -198,9 +202,11 @@ class FigureRows:
     planned: list[tuple[str, dt.date, float]] = field(default_factory=list)
 
 
-async def update_figures(connection: asyncpg.Connection, events: Sequence[EventEnvelope[ProgressReported]]) -> int:
-    """Merge new progress events into the figures of their initiatives; write an
-    ``indicators.updated`` event to the outbox for each whose figures changed. Returns how many."""
+async def update_figures(
+    connection: asyncpg.Connection, events: Sequence[EventEnvelope[ProgressReported]], today: dt.date
+) -> int:
+    """Merge new progress events into the figures of their initiatives, judged as of ``today``;
+    write an ``indicators.updated`` event to the outbox for each whose figures changed. Returns how many."""
     news: dict[str, News] = defaultdict(News)
     for event in events:
         report = event.payload
@@ -213,27 +219,48 @@ async def update_figures(connection: asyncpg.Connection, events: Sequence[EventE
         for m in _last_per_code(report.milestone_updates, "milestone_code"):
             item.milestones[m.milestone_code].append(
                 scorecard.MilestoneReport(report.as_of, event.recorded_at, m.status, m.date))
-    return await _write_figures(connection, _causes(events), news, from_history=False)
+    return await _write_figures(connection, _causes(events), news, today, from_history=False)
 
 
-async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Cause]) -> int:
+async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Cause], today: dt.date) -> int:
     """Recompute the figures of the initiatives in ``causes`` from their whole history (after a
-    plan revision: budgets, curves, indicators and milestones may have changed). Same outbox rule
-    and return value as ``update_figures``."""
+    plan revision: budgets, curves, indicators and milestones may have changed), judged as of
+    ``today``. Same outbox rule and return value as ``update_figures``."""
     codes = sorted(causes)
     await _rebuild_month_reports(connection, codes)
-    return await _write_figures(connection, causes, await _latest_in_history(connection, codes), from_history=True)
+    return await _write_figures(connection, causes, await _latest_in_history(connection, codes), today,
+                                from_history=True)
+
+
+async def rejudge_figures(connection: asyncpg.Connection, today: dt.date, at: dt.datetime) -> int:
+    """Judge again, as of ``today``, every initiative last judged on another day (time passes:
+    PV, SPI(t) and the status move without any report). Publishes ``indicators.updated`` only
+    for the initiatives whose status changed, with an id of the initiative and the day. Returns how many."""
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", APPEND_LOCK)  # see the module docstring
+    codes = [row["code"] for row in await connection.fetch(
+        "SELECT i.code FROM initiative i LEFT JOIN initiative_figures f ON f.initiative_code = i.code "
+        "WHERE f.judged_on IS DISTINCT FROM $1 ORDER BY i.code", today)]
+    if not codes:
+        return 0
+    causes = {code: Cause((), at, judged_on=today) for code in codes}
+    return await _write_figures(connection, causes, {}, today, from_history=False, publish_status_changes_only=True)
 
 
 async def _write_figures(
-    connection: asyncpg.Connection, causes: dict[str, Cause], news: dict[str, News], *, from_history: bool
+    connection: asyncpg.Connection, causes: dict[str, Cause], news: dict[str, News], today: dt.date, *,
+    from_history: bool, publish_status_changes_only: bool = False,
 ) -> int:
     codes = sorted(causes)
     plans = await _load_plans(connection, codes)
     stored = await _load_stored(connection, codes)
     period_end = await connection.fetchval("SELECT period_end FROM plan LIMIT 1")
-    if not from_history:
-        await _merge_month_reports(connection, {code: news[code].reports for code in codes if code in plans})
+    if from_history:
+        await _fill_month_schedule(connection, plans, only_missing=False)
+    else:
+        await _merge_month_reports(connection, {code: news[code].reports for code in codes if code in news and code in plans},
+                                   plans)
+        if publish_status_changes_only:
+            await _fill_month_schedule(connection, plans, only_missing=True)
     latest_reports = await _load_latest_reports(connection, codes)
     totals = await _report_totals(connection, codes) if from_history else {}
     rows, outbox = FigureRows(), []
@@ -243,7 +270,7 @@ async def _write_figures(
             continue
         item, old = news.get(code, News()), stored.figures.get(code)
         count, last_as_of = totals.get(code, (0, None)) if from_history else _counted(old, item)
-        figures = _initiative_figures(plan, latest_reports.get(code, []), count, last_as_of)
+        figures = _initiative_figures(plan, latest_reports.get(code, []), count, last_as_of, today)
         indicators = [
             _indicator_figure(plan.indicators[ic], ic,
                               _candidates(stored.latest_measurement, ic, item.measurements, from_history))
@@ -261,6 +288,8 @@ async def _write_figures(
         rows.planned += _planned_rows(code, plan, old, last_as_of, period_end, from_history)
         event = _figures_event(code, figures, [f for f, _ in indicators], [m for m, _ in milestones], stored,
                                causes[code])
+        if publish_status_changes_only and old is not None and old.status == figures.status:
+            event = None
         if event is not None:
             outbox.append(event)
     await _replace_figure_rows(connection, codes, rows, replace_planned=from_history)
@@ -419,15 +448,35 @@ async def _latest_in_history(connection: asyncpg.Connection, codes: list[str]) -
 # --- the S-curve's reported half ------------------------------------------------------------------
 
 MONTH_REPORT_COLUMNS = ("initiative_code", "month", "progress_as_of", "progress_recorded_at", "physical_progress_pct",
-                        "spending_as_of", "spending_recorded_at", "spent_to_date_clp")
+                        "spending_as_of", "spending_recorded_at", "spent_to_date_clp", "earned_schedule_days")
 
 
 async def _rebuild_month_reports(connection: asyncpg.Connection, codes: list[str]) -> None:
     await connection.execute("SELECT rebuild_initiative_month_report($1::text[])", codes)  # migration 0009
 
 
+async def _fill_month_schedule(
+    connection: asyncpg.Connection, plans: dict[str, InitiativePlan], *, only_missing: bool
+) -> None:
+    """Write the earned schedule of the month rows of ``plans`` (all of them after a rebuild from
+    history or a plan change; only rows that lack it otherwise)."""
+    rows = await connection.fetch(
+        "SELECT initiative_code, month, physical_progress_pct FROM initiative_month_report "
+        "WHERE initiative_code = ANY($1::text[]) AND physical_progress_pct IS NOT NULL "
+        "AND (NOT $2 OR earned_schedule_days IS NULL)", sorted(plans), only_missing,
+    )
+    if rows:
+        await connection.executemany(
+            "UPDATE initiative_month_report SET earned_schedule_days = $3 WHERE initiative_code = $1 AND month = $2",
+            [(row["initiative_code"], row["month"],
+              scorecard.earned_schedule_days(plans[row["initiative_code"]].curve, row["physical_progress_pct"]))
+             for row in rows],
+        )
+
+
 async def _merge_month_reports(
-    connection: asyncpg.Connection, reports: dict[str, list[scorecard.ProgressReport]]
+    connection: asyncpg.Connection, reports: dict[str, list[scorecard.ProgressReport]],
+    plans: dict[str, InitiativePlan],
 ) -> None:
     """Merge new reports into the months they fall in; write only the months that changed."""
     keys = sorted({(code, report.as_of.replace(day=1)) for code, items in reports.items() for report in items})
@@ -449,7 +498,7 @@ async def _merge_month_reports(
         for month, merged in scorecard.latest_by_month(kept[code] + items).items():
             if merged.progress is None and merged.spending is None:
                 continue  # reports of milestones or indicators only: nothing for the S-curve
-            row = _month_row(code, merged)
+            row = _month_row(code, merged, plans[code].curve)
             old = stored.get((code, month))
             if old is None or tuple(old[c] for c in MONTH_REPORT_COLUMNS) != row:
                 changed.append(row)
@@ -459,7 +508,7 @@ async def _merge_month_reports(
             f"""
             INSERT INTO initiative_month_report ({", ".join(MONTH_REPORT_COLUMNS)})
             SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $4::timestamptz[], $5::float8[], $6::date[],
-                                 $7::timestamptz[], $8::int8[])
+                                 $7::timestamptz[], $8::int8[], $9::float8[])
             ON CONFLICT (initiative_code, month) DO UPDATE SET
             {", ".join(f"{c} = EXCLUDED.{c}" for c in MONTH_REPORT_COLUMNS[2:])}
             """,  # noqa: S608 - fixed column names
@@ -467,14 +516,15 @@ async def _merge_month_reports(
         )
 
 
-def _month_row(code: str, merged: scorecard.MonthLatest) -> tuple[Any, ...]:
+def _month_row(code: str, merged: scorecard.MonthLatest, curve: scorecard.CurvePlan) -> tuple[Any, ...]:
     progress, spending = merged.progress, merged.spending
+    physical = progress.physical_progress_pct if progress else None
     return (
         code, merged.month,
-        progress.as_of if progress else None, progress.recorded_at if progress else None,
-        progress.physical_progress_pct if progress else None,
+        progress.as_of if progress else None, progress.recorded_at if progress else None, physical,
         spending.as_of if spending else None, spending.recorded_at if spending else None,
         spending.spent_to_date_clp if spending else None,
+        scorecard.earned_schedule_days(curve, physical) if physical is not None else None,
     )
 
 
@@ -483,17 +533,23 @@ def _month_row(code: str, merged: scorecard.MonthLatest) -> tuple[Any, ...]:
 
 def _initiative_figures(
     plan: InitiativePlan, latest_reports: list[scorecard.ProgressReport], report_count: int,
-    last_report_as_of: dt.date | None,
+    last_report_as_of: dt.date | None, today: dt.date,
 ) -> InitiativeFigures:
-    ev = scorecard.earned_value(plan.curve, plan.budget_clp, latest_reports)
+    ev = scorecard.earned_value(plan.curve, plan.budget_clp, latest_reports, today)
+    schedule = ev.schedule
     return InitiativeFigures(
         data_date=ev.data_date, physical_progress_pct=ev.physical_progress_pct,
         planned_progress_pct=ev.planned_progress_pct, budget_clp=plan.budget_clp,
         earned_value_clp=ev.earned_value_clp, planned_value_clp=ev.planned_value_clp,
         actual_cost_clp=ev.actual_cost_clp, spi=ev.spi, cpi=ev.cpi,
         financial_execution_pct=ev.financial_execution_pct,
-        status=scorecard.initiative_status(ev).value, report_count=report_count,
-        last_report_as_of=last_report_as_of,
+        status=scorecard.initiative_status(ev, plan.curve).value, report_count=report_count,
+        last_report_as_of=last_report_as_of, judged_on=ev.judged_on,
+        earned_schedule_days=schedule.earned_schedule_days if schedule else None,
+        actual_time_days=schedule.actual_time_days if schedule else (ev.judged_on - plan.curve.start).days,
+        spi_t=schedule.spi_t if schedule else None,
+        ieac_t_date=schedule.ieac_t_date if schedule else None,
+        ieac_t_planned_date=schedule.ieac_t_planned_date if schedule else None,
     )
 
 
@@ -538,8 +594,10 @@ def _figures_event(
         initiative_code=code, figures=figures, changed=changed, indicators=changed_indicators,
         milestones=changed_milestones, caused_by=list(cause.event_ids),
     )
-    # The same history gives the same event id, so a replay's events can be matched to the originals.
-    event_id = uuid.uuid5(FIGURES_EVENT_NAMESPACE, code + "|" + ",".join(str(e) for e in cause.event_ids))
+    # The same history gives the same event id, so a replay's events can be matched to the originals;
+    # a daily judgement has one id per initiative and day.
+    key = ",".join(str(e) for e in cause.event_ids) if cause.judged_on is None else f"judged:{cause.judged_on}"
+    event_id = uuid.uuid5(FIGURES_EVENT_NAMESPACE, code + "|" + key)
     return EventEnvelope.of(payload, event_id=event_id, at=cause.at, source_system="pladeco-indicators",
                             actor="pladeco-indicators", initiative_code=code)
 
@@ -562,12 +620,15 @@ async def _replace_figure_rows(
         columns=["initiative_code", "data_date", "physical_progress_pct", "planned_progress_pct", "budget_clp",
                  "earned_value_clp", "planned_value_clp", "actual_cost_clp", "spi", "cpi", "schedule_variance_clp",
                  "cost_variance_clp", "financial_execution_pct", "estimate_at_completion_clp", "status",
-                 "report_count", "last_report_as_of"],
+                 "report_count", "last_report_as_of", "judged_on", "earned_schedule_days", "actual_time_days", "spi_t",
+                 "schedule_variance_days", "ieac_t_date", "ieac_t_planned_date"],
         records=[
             (code, f.data_date, f.physical_progress_pct, f.planned_progress_pct, f.budget_clp, f.earned_value_clp,
              f.planned_value_clp, f.actual_cost_clp, f.spi, f.cpi, _minus(f.earned_value_clp, f.planned_value_clp),
              _minus(f.earned_value_clp, f.actual_cost_clp), f.financial_execution_pct,
-             f.budget_clp / f.cpi if f.cpi else None, f.status, f.report_count, f.last_report_as_of)
+             f.budget_clp / f.cpi if f.cpi else None, f.status, f.report_count, f.last_report_as_of, f.judged_on,
+             f.earned_schedule_days, f.actual_time_days, f.spi_t,
+             _minus(f.earned_schedule_days, f.actual_time_days), f.ieac_t_date, f.ieac_t_planned_date)
             for code, f in rows.initiatives
         ],
     )

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 
 SCHEMA = "incremental_figures"
 NOW = dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 1, 5)
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ async def plan_schema(database_url, sample_plan):
                            actor="pruebas", reason="plan de muestra", source_system="pruebas", now=NOW)
 
     async def figures_from_history(connection, codes):
-        await recompute_figures(connection, {code: Cause((event.event_id,), NOW) for code in codes})
+        await recompute_figures(connection, {code: Cause((event.event_id,), NOW) for code in codes}, TODAY)
 
     await apply_plan_revision(pool, "pruebas-plan", event, after_apply=figures_from_history)
     yield pool
@@ -99,7 +100,8 @@ async def test_reports_in_any_order_and_batches_give_the_figures_of_the_whole_hi
         size = rng.choice([1, 3, 17, 120, 400])
         batch = arrival[position:position + size]
         await apply_progress_batch(plan_schema, "pruebas", [(e, SourceOffset("t", 0, position + i)) for i, e in
-                                                            enumerate(batch)], outbox_producer=None)
+                                                            enumerate(batch)], today=TODAY,
+                                   outbox_producer=None)
         position += size
 
     async with plan_schema.acquire() as connection:
@@ -107,7 +109,7 @@ async def test_reports_in_any_order_and_batches_give_the_figures_of_the_whole_hi
         incremental = await snapshot(connection)
         async with connection.transaction():
             codes = [row["code"] for row in await connection.fetch("SELECT code FROM initiative")]
-            await recompute_figures(connection, {code: Cause((uuid.uuid4(),), NOW) for code in codes})
+            await recompute_figures(connection, {code: Cause((uuid.uuid4(),), NOW) for code in codes}, TODAY)
             from_history = await snapshot(connection)
         for name in FIGURE_TABLES:
             assert incremental[name] == from_history[name], f"{name} differs from the recompute from history"
@@ -127,17 +129,21 @@ async def test_the_monthly_view_is_the_s_curve_of_the_whole_history(plan_schema,
     rng.shuffle(events)
     for start in range(0, 150, 40):
         await apply_progress_batch(plan_schema, "pruebas", [(e, SourceOffset("t", 0, start + i)) for i, e in
-                                                            enumerate(events[start:start + 40])], outbox_producer=None)
+                                                            enumerate(events[start:start + 40])], today=TODAY,
+                                   outbox_producer=None)
     async with plan_schema.acquire() as connection:
         view = await connection.fetch(
             "SELECT month, planned_progress_pct, physical_progress_pct, planned_value_clp, earned_value_clp, "
-            "actual_cost_clp FROM initiative_monthly WHERE initiative_code = $1 ORDER BY month", initiative["codigo"])
+            "actual_cost_clp, earned_schedule_days, spi_t FROM incremental_figures_scorecard.initiative_monthly "
+            "WHERE initiative_code = $1 ORDER BY month", initiative["codigo"])
         period_end = await connection.fetchval("SELECT period_end FROM plan")
     plan = CurvePlan.of(Initiative.model_validate(initiative))
     reports = [ProgressReport(e.payload.as_of, e.recorded_at, e.payload.physical_progress_pct,
                               e.payload.spent_to_date_clp) for e in events]
     until = max(plan.end, period_end, *(r.as_of for r in reports))
     expected = [(p.month, p.planned_progress_pct, p.physical_progress_pct, p.planned_value_clp, p.earned_value_clp,
-                 p.actual_cost_clp)
+                 p.actual_cost_clp, p.earned_schedule_days, p.spi_t if p.physical_progress_pct is not None else None)
                 for p in monthly_series(plan, initiative["presupuesto_clp"], reports, until=until)]
     assert [tuple(row) for row in view] == expected
+    # Not a comparison of empty columns: the earned schedule is there month after month.
+    assert sum(1 for row in view if row["spi_t"] is not None) > 10

@@ -27,6 +27,10 @@ from tests.integration.probes import event_id_of, eventually, produce, progress_
 
 pytestmark = pytest.mark.integration
 
+# The service judges the figures as of its today; the hand computations below are as of 2021-01-01
+# in Santiago (INI-088's report is about a later day, so it is judged as of that day).
+JUDGED = "2021-01-01T15:00:00+00:00"
+
 
 async def figures(db, code: str):
     return await db.fetchrow("SELECT * FROM scorecard.initiative WHERE initiative_code = $1", code)
@@ -44,7 +48,7 @@ async def figures_events(kafka, code: str) -> list:
 @pytest.fixture
 async def alcaldia(services, api_key):
     ingest = services("ingest")
-    indicators = services("indicators", PLADECO_INDICATORS_LAG_INTERVAL_S="1")
+    indicators = services("indicators", PLADECO_INDICATORS_LAG_INTERVAL_S="1", PLADECO_INDICATORS_CLOCK_START=JUDGED)
     key = await api_key("alcaldia", ["ALCALDIA"])
     return ingest, indicators, key
 
@@ -83,6 +87,10 @@ async def test_figures_of_the_alcaldia_match_the_hand_computed_ones(alcaldia, db
     assert ini_084["cpi"] == pytest.approx(14_000_000 / 15_000_000)                    # 0.933
     assert ini_084["financial_execution_pct"] == pytest.approx(100 * 15 / 35)          # 42.9 %
     assert (ini_084["status"], ini_084["status_label"]) == ("late", "Atrasada")
+    # Earned schedule: 40 % of 364 days = 145.6 days earned in 184 elapsed → SPI(t) = 0.791.
+    assert ini_084["judged_on"].isoformat() == "2021-01-01"
+    assert ini_084["earned_schedule_days"] == pytest.approx(0.40 * 364)
+    assert ini_084["spi_t"] == pytest.approx(0.40 * 364 / 184)
     assert ini_084["milestones_overdue"] == 3  # nothing reported, all due before today
 
     # INI-088: done on its last day, $19.000.000 spent; H1 late (03-25 > 03-21), H2 on time.
@@ -142,7 +150,7 @@ async def test_the_same_event_twice_and_a_rewound_consumer_count_nothing_twice(a
     indicators.process.kill()
     indicators.process.wait()
     await rewind_group(kafka.bootstrap_servers, "pladeco-indicators", PROGRESS.name)
-    restarted = services("indicators")
+    restarted = services("indicators", PLADECO_INDICATORS_CLOCK_START=JUDGED)
     marker_after = progress_update("INI-084", as_of="2021-04-30", physical_progress_pct=60.0)
     assert post_progress(ingest, marker_after, key).status_code == 202
     await eventually(lambda: db.fetchval("SELECT count(*) FROM progress_report WHERE event_id = $1",

@@ -140,7 +140,7 @@ def test_the_curve_of_an_initiative_uses_its_monthly_plan_only_on_the_monthly_cu
 
 def test_a_steady_initiative_on_a_linear_curve():
     # Budget $900.000.000; on 2022-03-02 (50 % planned) it reports 48 % done and $420.000.000 spent.
-    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=48.0, spent=420_000_000)])
+    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=48.0, spent=420_000_000)], today=HALFWAY)
     assert ev.data_date == HALFWAY
     assert ev.physical_progress_pct == 48.0
     assert ev.planned_progress_pct == pytest.approx(50.0)
@@ -158,7 +158,7 @@ def test_a_steady_initiative_on_a_linear_curve():
     # 420 / 900 = 46.67 % spent ; EAC = 900 / (432/420) = $875.000.000
     assert ev.financial_execution_pct == pytest.approx(100 * 420 / 900)
     assert ev.estimate_at_completion_clp == pytest.approx(875_000_000)
-    assert initiative_status(ev) is InitiativeStatus.ON_TRACK
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.ON_TRACK
 
 
 def test_an_initiative_on_a_monthly_plan():
@@ -166,18 +166,22 @@ def test_an_initiative_on_a_monthly_plan():
         {"mes": "2022-06", "avance_pct": 20}, {"mes": "2022-07", "avance_pct": 60},
         {"mes": "2022-08", "avance_pct": 90}, {"mes": "2022-09", "avance_pct": 100},
     ]))
-    ev = earned_value(plan, 900_000_000, [report(D(2022, 7, 16), progress=36.0, spent=300_000_000)])
+    ev = earned_value(plan, 900_000_000, [report(D(2022, 7, 16), progress=36.0, spent=300_000_000)], today=D(2022, 7, 16))
     # planned = 20 + 40 × 16/31 = 40.645 % ; SPI = 36 / 40.645 = 0.8857 → at risk (0.85 ≤ SPI < 0.95)
     planned = 20 + 40 * 16 / 31
     assert ev.planned_progress_pct == pytest.approx(planned)
     assert ev.planned_value_clp == pytest.approx(planned / 100 * 900_000_000)  # $365.806.452
     assert ev.spi == pytest.approx(36 / planned)
-    assert initiative_status(ev) is InitiativeStatus.AT_RISK
+    # ES: 36 % lies in July's span (20 % on 06-30 → 60 % on 07-31): 29 + 31 × 16/40 = 41.4 days;
+    # AT = 45 days (06-01 → 07-16); SPI(t) = 41.4 / 45 = 0.92 → at risk as well.
+    assert ev.schedule.earned_schedule_days == pytest.approx(29 + 31 * 16 / 40)
+    assert ev.schedule.spi_t == pytest.approx((29 + 31 * 16 / 40) / 45)
+    assert initiative_status(ev, plan) is InitiativeStatus.AT_RISK
 
 
 def test_a_zero_budget_still_has_a_schedule_but_no_cost_ratios():
     # A staff-time action with no budget: 48 % done at 50 % planned, $1.500.000 spent anyway.
-    ev = earned_value(LINEAR, 0, [report(HALFWAY, progress=48.0, spent=1_500_000)])
+    ev = earned_value(LINEAR, 0, [report(HALFWAY, progress=48.0, spent=1_500_000)], today=HALFWAY)
     assert ev.earned_value_clp == 0.0  # 48 % × $0
     assert ev.planned_value_clp == 0.0
     assert ev.spi == pytest.approx(48 / 50)  # 0.96, from the percentages, not 0 / 0
@@ -185,7 +189,7 @@ def test_a_zero_budget_still_has_a_schedule_but_no_cost_ratios():
     assert ev.financial_execution_pct is None  # AC / 0
     assert ev.estimate_at_completion_clp is None
     assert ev.cost_variance_clp == pytest.approx(-1_500_000)  # 0 − $1.500.000
-    assert initiative_status(ev) is InitiativeStatus.ON_TRACK
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.ON_TRACK
 
 
 def only(**fields) -> EarnedValue:
@@ -195,20 +199,23 @@ def only(**fields) -> EarnedValue:
 
 
 def test_no_reports_yet_means_no_data():
-    ev = earned_value(LINEAR, 900_000_000, [])
-    assert ev == only(budget_clp=900_000_000)
-    assert initiative_status(ev) is InitiativeStatus.NO_DATA
+    ev = earned_value(LINEAR, 900_000_000, [], today=HALFWAY)
+    # The plan still runs: 50 % planned on 2022-03-02, PV = $450.000.000; nothing earned is known.
+    assert ev == only(budget_clp=900_000_000, judged_on=HALFWAY, planned_progress_pct=50.0,
+                      planned_value_clp=450_000_000.0)
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.NO_DATA
 
 
 def test_spending_without_progress_gives_the_actual_cost_and_nothing_progress_derived():
-    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, spent=90_000_000)])
+    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, spent=90_000_000)], today=HALFWAY)
     # AC = $90.000.000 ; 90 / 900 = 10 % spent ; everything else waits for a progress report.
-    assert ev == only(budget_clp=900_000_000, actual_cost_clp=90_000_000, financial_execution_pct=10.0)
-    assert initiative_status(ev) is InitiativeStatus.NO_DATA
+    assert ev == only(budget_clp=900_000_000, actual_cost_clp=90_000_000, financial_execution_pct=10.0,
+                      judged_on=HALFWAY, planned_progress_pct=50.0, planned_value_clp=450_000_000.0)
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.NO_DATA
 
 
 def test_a_zero_spending_has_no_cpi():
-    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=50.0, spent=0)])
+    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=50.0, spent=0)], today=HALFWAY)
     assert ev.actual_cost_clp == 0
     assert ev.cpi is None
     assert ev.estimate_at_completion_clp is None
@@ -217,27 +224,27 @@ def test_a_zero_spending_has_no_cpi():
 
 
 def test_no_progress_at_all_has_a_cpi_of_zero_and_no_estimate_at_completion():
-    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=0.0, spent=100_000_000)])
+    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=0.0, spent=100_000_000)], today=HALFWAY)
     assert ev.cpi == 0.0  # $0 earned / $100.000.000 spent
     assert ev.estimate_at_completion_clp is None  # 900 / 0
     assert ev.spi == 0.0  # 0 / 50
-    assert initiative_status(ev) is InitiativeStatus.LATE
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.LATE
 
 
 def test_done_early():
     # 100 % reported on 2022-04-01: 31 + 28 + 31 = 90 of 120 days → 75 % planned.
-    ev = earned_value(LINEAR, 900_000_000, [report(D(2022, 4, 1), progress=100.0, spent=850_000_000)])
+    ev = earned_value(LINEAR, 900_000_000, [report(D(2022, 4, 1), progress=100.0, spent=850_000_000)], today=D(2022, 4, 1))
     assert ev.planned_progress_pct == pytest.approx(75.0)
     assert ev.spi == pytest.approx(100 / 75)  # 1.333
     assert ev.schedule_variance_clp == pytest.approx(900_000_000 - 0.75 * 900_000_000)  # +$225.000.000
     assert ev.cpi == pytest.approx(900 / 850)
-    assert initiative_status(ev) is InitiativeStatus.DONE
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.DONE
 
 
 def test_done_is_done_even_when_the_cost_overran():
-    ev = earned_value(LINEAR, 900_000_000, [report(D(2022, 4, 1), progress=100.0, spent=1_200_000_000)])
+    ev = earned_value(LINEAR, 900_000_000, [report(D(2022, 4, 1), progress=100.0, spent=1_200_000_000)], today=D(2022, 4, 1))
     assert ev.cpi == pytest.approx(0.75)  # 900 / 1.200 is below CPI_AT_RISK
-    assert initiative_status(ev) is InitiativeStatus.DONE
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.DONE
 
 
 def test_the_status_thresholds():
@@ -254,38 +261,38 @@ def test_the_status_thresholds():
     ],
 )
 def test_the_schedule_thresholds_at_their_edges(progress, expected):
-    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=progress)])
+    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=progress)], today=HALFWAY)
     assert ev.spi == pytest.approx(progress / 50)
-    assert initiative_status(ev) is expected
+    assert initiative_status(ev, LINEAR) is expected
 
 
 def test_a_cost_overrun_turns_an_on_track_initiative_at_risk():
     # 50 % done at 50 % planned (SPI 1.0): EV = 50 % × $900.000.000 = $450.000.000.
-    exactly = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=50.0, spent=500_000_000)])
-    over = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=50.0, spent=500_000_001)])
+    exactly = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=50.0, spent=500_000_000)], today=HALFWAY)
+    over = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=50.0, spent=500_000_001)], today=HALFWAY)
     assert exactly.cpi == pytest.approx(0.90)  # 450 / 500, not below the threshold
-    assert initiative_status(exactly) is InitiativeStatus.ON_TRACK
+    assert initiative_status(exactly, LINEAR) is InitiativeStatus.ON_TRACK
     assert over.cpi < CPI_AT_RISK  # 450.000.000 / 500.000.001
-    assert initiative_status(over) is InitiativeStatus.AT_RISK
+    assert initiative_status(over, LINEAR) is InitiativeStatus.AT_RISK
 
 
 def test_a_cost_overrun_does_not_soften_a_late_initiative():
-    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=25.0, spent=800_000_000)])
+    ev = earned_value(LINEAR, 900_000_000, [report(HALFWAY, progress=25.0, spent=800_000_000)], today=HALFWAY)
     assert ev.spi == pytest.approx(0.5)
-    assert initiative_status(ev) is InitiativeStatus.LATE
+    assert initiative_status(ev, LINEAR) is InitiativeStatus.LATE
 
 
 def test_before_the_plan_starts():
     before = D(2021, 12, 15)
-    idle = earned_value(LINEAR, 900_000_000, [report(before, progress=0.0)])
-    ahead = earned_value(LINEAR, 900_000_000, [report(before, progress=5.0)])
-    on_the_first_day = earned_value(LINEAR, 900_000_000, [report(D(2022, 1, 1), progress=0.0)])
+    idle = earned_value(LINEAR, 900_000_000, [report(before, progress=0.0)], today=before)
+    ahead = earned_value(LINEAR, 900_000_000, [report(before, progress=5.0)], today=before)
+    on_the_first_day = earned_value(LINEAR, 900_000_000, [report(D(2022, 1, 1), progress=0.0)], today=D(2022, 1, 1))
     assert idle.planned_progress_pct == 0.0
     assert idle.spi is None  # 0 / 0
-    assert initiative_status(idle) is InitiativeStatus.NOT_STARTED
+    assert initiative_status(idle, LINEAR) is InitiativeStatus.NOT_STARTED
     assert ahead.spi is None
-    assert initiative_status(ahead) is InitiativeStatus.ON_TRACK
-    assert initiative_status(on_the_first_day) is InitiativeStatus.NOT_STARTED
+    assert initiative_status(ahead, LINEAR) is InitiativeStatus.ON_TRACK
+    assert initiative_status(on_the_first_day, LINEAR) is InitiativeStatus.NOT_STARTED
 
 
 # --- which report counts --------------------------------------------------------------------------
@@ -300,19 +307,19 @@ HISTORY = [
 
 
 def test_progress_and_spending_each_come_from_their_own_latest_report():
-    ev = earned_value(LINEAR, 900_000_000, HISTORY)
-    # Progress of 2022-02-15 (45 days → 37.5 % planned); spending of 2022-03-02.
+    ev = earned_value(LINEAR, 900_000_000, HISTORY, today=HALFWAY)
+    # Progress of 2022-02-15; spending of 2022-03-02. Judged on 2022-03-02: 60 days → 50 % planned.
     assert ev.data_date == D(2022, 2, 15)
     assert ev.physical_progress_pct == 30.0
-    assert ev.planned_progress_pct == pytest.approx(100 * 45 / 120)
+    assert ev.planned_progress_pct == pytest.approx(50.0)
     assert ev.actual_cost_clp == 400_000_000
     assert ev.cpi == pytest.approx(0.30 * 900_000_000 / 400_000_000)  # $270.000.000 / $400.000.000
 
 
 def test_the_order_reports_arrive_in_does_not_matter():
-    in_order = earned_value(LINEAR, 900_000_000, sorted(HISTORY, key=lambda r: r.as_of))
+    in_order = earned_value(LINEAR, 900_000_000, sorted(HISTORY, key=lambda r: r.as_of), today=HALFWAY)
     for arrival in itertools.permutations(HISTORY):
-        assert earned_value(LINEAR, 900_000_000, list(arrival)) == in_order
+        assert earned_value(LINEAR, 900_000_000, list(arrival), today=HALFWAY) == in_order
 
 
 def test_a_correction_for_the_same_day_wins_when_recorded_later():
@@ -321,7 +328,7 @@ def test_a_correction_for_the_same_day_wins_when_recorded_later():
     correction = report(HALFWAY, progress=40.0, spent=300_000_000, recorded_minutes=30)
     for reports in ([first, correction], [correction, first]):
         assert latest(reports, "physical_progress_pct") == correction
-        ev = earned_value(LINEAR, 900_000_000, reports)
+        ev = earned_value(LINEAR, 900_000_000, reports, today=HALFWAY)
         assert (ev.physical_progress_pct, ev.actual_cost_clp) == (40.0, 300_000_000)
 
 
@@ -491,8 +498,14 @@ def test_the_s_curve_of_a_three_month_initiative():
     assert august.planned_value_clp == pytest.approx(910_000_000)
     assert (august.physical_progress_pct, august.actual_cost_clp) == (70.0, 580_000_000)
     assert august.earned_value_clp == pytest.approx(637_000_000)
-    # September, after the end: the late completion
-    assert september == MonthlyPoint(D(2022, 9, 1), 100.0, 100.0, 910_000_000.0, 910_000_000.0, 900_000_000)
+    # September, after the end: the late completion. Done on 09-10: ES = PD = 91 days, and AT stops
+    # at 101 days (06-01 → 09-10), so SPI(t) = 91 / 101 = 0.901 — finished 10 days late.
+    assert september == MonthlyPoint(D(2022, 9, 1), 100.0, 100.0, 910_000_000.0, 910_000_000.0, 900_000_000,
+                                     91.0, 91 / 101)
+    # Earned schedule each month: ES = physical % × 91 days on a linear curve; AT = the month's end.
+    # June 25 % → 22.75 / 29; July 50 % → 45.5 / 60; August 70 % → 63.7 / 91.
+    assert [p.earned_schedule_days for p in (june, july, august)] == pytest.approx([22.75, 45.5, 63.7])
+    assert [p.spi_t for p in (june, july, august)] == pytest.approx([22.75 / 29, 45.5 / 60, 63.7 / 91])
 
 
 def test_the_s_curve_does_not_depend_on_report_order():
@@ -593,7 +606,7 @@ def test_merging_batches_into_the_stored_months_equals_the_whole_history_in_any_
         stored.update(latest_by_month(kept + batch))  # as the store does: only the touched months
     assert stored == latest_by_month(history)
     everything = [rep for state in stored.values() for rep in (state.progress, state.spending) if rep]
-    assert earned_value(LINEAR, BUDGET, everything) == earned_value(LINEAR, BUDGET, history)
+    assert earned_value(LINEAR, BUDGET, everything, today=HALFWAY) == earned_value(LINEAR, BUDGET, history, today=HALFWAY)
 
 
 def test_the_planned_half_of_the_s_curve_runs_to_the_given_day():
