@@ -15,7 +15,7 @@ from services.indicators.catalogue_store import apply_plan_revision
 from services.indicators.scorecard import CurvePlan, ProgressReport, monthly_series
 from services.indicators.store import Cause, SourceOffset, apply_progress_batch, recompute_figures
 from shared.db import apply_migrations
-from shared.events import EventEnvelope, ProgressReported
+from shared.events import EventEnvelope, ProgressReported, decode_event
 from shared.plan.changes import revision_event
 from shared.plan.model import Initiative
 
@@ -147,3 +147,42 @@ async def test_the_monthly_view_is_the_s_curve_of_the_whole_history(plan_schema,
     assert [tuple(row) for row in view] == expected
     # Not a comparison of empty columns: the earned schedule is there month after month.
     assert sum(1 for row in view if row["spi_t"] is not None) > 10
+
+
+async def test_a_new_day_judges_every_initiative_again_and_announces_only_status_changes(plan_schema, sample_plan):
+    from services.indicators.store import FIGURES_EVENT_NAMESPACE, rejudge_figures
+
+    initiative = sample_plan["iniciativas"][0]
+    code, start, end = initiative["codigo"], dt.date.fromisoformat(initiative["inicio"]), \
+        dt.date.fromisoformat(initiative["termino"])
+    # On plan the day it reports (half the duration, half the work) ...
+    halfway = start + (end - start) / 2
+    planned = 100 * (halfway - start).days / (end - start).days
+    report = EventEnvelope.of(
+        ProgressReported(initiative_code=code, as_of=halfway, reporter="pruebas", physical_progress_pct=planned),
+        event_id=uuid.uuid4(), at=NOW, source_system="pruebas", actor="pruebas", initiative_code=code)
+    await apply_progress_batch(plan_schema, "pruebas", [(report, SourceOffset("t", 0, 0))], today=halfway,
+                               outbox_producer=None)
+    async with plan_schema.acquire() as connection:
+        assert await connection.fetchval("SELECT status FROM initiative_figures WHERE initiative_code = $1",
+                                         code) == "on_track"
+        before = await connection.fetchval("SELECT count(*) FROM outbox")
+        # ... and never again: the day after its end it is overdue, without any report.
+        after_end = end + dt.timedelta(days=1)
+        async with connection.transaction():
+            changed = await rejudge_figures(connection, after_end, NOW)
+        row = await connection.fetchrow("SELECT * FROM initiative_figures WHERE initiative_code = $1", code)
+        assert (row["status"], row["judged_on"], row["planned_progress_pct"]) == ("overdue", after_end, 100.0)
+        assert row["physical_progress_pct"] == pytest.approx(planned)  # progress held at the last report
+        assert row["actual_time_days"] == (after_end - start).days
+        assert row["spi_t"] == pytest.approx(row["earned_schedule_days"] / row["actual_time_days"])
+        # Every initiative of the plan is judged as of that day, reported or not.
+        assert await connection.fetchval("SELECT count(*) FROM initiative_figures WHERE judged_on = $1",
+                                         after_end) == len(sample_plan["iniciativas"])
+        # One event per initiative whose status changed, with the id of the initiative and the day.
+        ids = {decode_event(row["value"]).event_id for row in await connection.fetch("SELECT value FROM outbox")}
+        assert changed == await connection.fetchval("SELECT count(*) FROM outbox") - before >= 1
+        assert uuid.uuid5(FIGURES_EVENT_NAMESPACE, f"{code}|judged:{after_end}") in ids
+        # The same day again changes nothing and announces nothing.
+        async with connection.transaction():
+            assert await rejudge_figures(connection, after_end, NOW) == 0
