@@ -103,6 +103,8 @@ class Report:
     leads: dict[str, dict[str, int]]
     """Rule → late initiative → lead time in days of its first warning."""
     verdicts: dict[str, Verdict]
+    first_warnings: dict[str, dict[str, dt.date]]
+    """Rule (and ``todas``) → initiative → the day of its first warning."""
 
 
 def score(outcomes: Iterable[Outcome], warnings: Iterable[Warning], *, rules: Sequence[str], until: dt.date,
@@ -135,7 +137,7 @@ def score(outcomes: Iterable[Outcome], warnings: Iterable[Warning], *, rules: Se
     for warning in warnings:
         if warning.severity == "critical" and verdicts.get(warning.initiative_code) == "on_time":
             critical.setdefault(warning.rule, set()).add(warning.initiative_code)
-    return Report(scores, {rule: len(codes) for rule, codes in sorted(critical.items())}, leads, verdicts)
+    return Report(scores, {rule: len(codes) for rule, codes in sorted(critical.items())}, leads, verdicts, first)
 
 
 def render(report: Report, *, lead_days: int = LEAD_DAYS) -> str:
