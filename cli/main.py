@@ -11,6 +11,7 @@
     pladeco audit verify / pladeco history CODE        the event log's hash chain; an initiative's timeline
     pladeco simulate / pladeco mailcatcher             the demo: a simulated history; an SMTP catcher
     pladeco replay [--into S] [--as-of DATE]           rebuild catalogue, figures, alerts from the history
+    pladeco backtest [--from DATE] [--to DATE]         score the early warnings against the history
 
 Operator messages are in English; the planners' commands (cli/plan.py) speak Spanish.
 Exit codes: 0 ok, 1 failure, 2 bad usage or settings, 3 a dependency unreachable.
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_parser("ensure", help="create missing topics").set_defaults(handler=topics_ensure)
 
     from cli.alerts import add_commands as add_alert_commands
+    from cli.backtest import add_commands as add_backtest_commands
     from cli.audit import add_commands as add_audit_commands
     from cli.keys import add_commands as add_key_commands
     from cli.plan import add_commands as add_plan_commands
@@ -150,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(commands)
     add_simulation_commands(commands)
     add_replay_commands(commands)
+    add_backtest_commands(commands)
     return parser
 
 

@@ -46,30 +46,22 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
     from services.alerts.rules import load_rules
     from services.alerts.settings import AlertSettings
     from services.indicators.store import rejudge_figures
-    from shared.db import apply_migrations
 
     views = f"{schema}_scorecard"
     live = await asyncpg.connect(settings.database_url)
     try:
         total = await live.fetchval("SELECT count(*) FROM event_log")
         live_head = await live.fetchval("SELECT hash FROM event_log ORDER BY seq DESC LIMIT 1")
-        await live.execute(f'DROP SCHEMA IF EXISTS "{views}" CASCADE; DROP SCHEMA IF EXISTS "{schema}" CASCADE; '
-                           f'CREATE SCHEMA "{schema}"')
-        target = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
-        try:
-            await apply_migrations(target, scorecard_schema=views)
-        finally:
-            await target.close()
-        pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4,
-                                         server_settings={"search_path": schema, "timezone": "UTC"})
+        pool = await fresh_schema(live, settings.database_url, schema)
         started = time.monotonic()
         try:
+            applier = HistoryApplier(pool, judged_on(as_of))
             with tqdm(total=total, unit=" eventos", desc="Reconstruyendo", disable=not sys.stderr.isatty()) as bar:
-                applied, skipped = await _apply_history(live, pool, as_of, bar)
+                applied, skipped = await _apply_history(live, applier, as_of, bar)
             ruleset = load_rules(AlertSettings().alerts_rules_file)
-            now = _end_of(as_of) if as_of else utc_now()
+            now = end_of(as_of) if as_of else utc_now()
             async with pool.acquire() as connection, connection.transaction():
-                await rejudge_figures(connection, _judged_on(as_of), now)
+                await rejudge_figures(connection, judged_on(as_of), now)
             async with pool.acquire() as connection, connection.transaction():
                 alert_events = await run_evaluation(connection, ruleset, None, now=now, escalate=False, views=views)
             async with pool.acquire() as connection:
@@ -92,61 +84,105 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
     return 0
 
 
-def _judged_on(as_of: dt.date | None) -> dt.date:
+def judged_on(as_of: dt.date | None) -> dt.date:
     """The day the rebuilt figures are judged as of: the as-of day, or today in Santiago."""
     return as_of or santiago_today(utc_now)
 
 
-def _end_of(day: dt.date) -> dt.datetime:
+def end_of(day: dt.date) -> dt.datetime:
+    """The last instant of ``day`` in America/Santiago, in UTC."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SANTIAGO).astimezone(dt.UTC) \
         - dt.timedelta(microseconds=1)
 
 
-async def _apply_history(live, pool, as_of: dt.date | None, bar) -> tuple[int, int]:  # noqa: ANN001
-    from services.indicators.catalogue_store import apply_plan_revision
-    from services.indicators.store import Cause, SourceOffset, apply_progress_batch, recompute_figures
-    from shared.audit import Logged, append_events
-    from shared.events import PlanRevised, decode_event
+async def fresh_schema(live, database_url: str, schema: str):  # noqa: ANN001, ANN201 - asyncpg.Pool
+    """Drop and recreate ``schema`` (and ``schema_scorecard``), migrate it; a pool whose search_path is it."""
+    import asyncpg
 
-    applied = skipped = 0
-    batch: list = []
-    first_revision = True
+    from shared.db import apply_migrations
 
-    async def flush() -> None:
-        nonlocal batch
-        if batch:
-            await apply_progress_batch(pool, "replay", batch, today=_judged_on(as_of), outbox_producer=None)
-            batch = []
+    views = f"{schema}_scorecard"
+    await live.execute(f'DROP SCHEMA IF EXISTS "{views}" CASCADE; DROP SCHEMA IF EXISTS "{schema}" CASCADE; '
+                       f'CREATE SCHEMA "{schema}"')
+    target = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        await apply_migrations(target, scorecard_schema=views)
+    finally:
+        await target.close()
+    return await asyncpg.create_pool(database_url, min_size=1, max_size=4,
+                                     server_settings={"search_path": schema, "timezone": "UTC"})
+
+
+async def logged_history(live):  # noqa: ANN001, ANN201 - async iterator of (event, SourceOffset)
+    """The stored event history in the order it was applied, decoded, with each event's source."""
+    from services.indicators.store import SourceOffset
+    from shared.events import decode_event
 
     async with live.transaction(isolation="repeatable_read", readonly=True):
         async for row in live.cursor(
             "SELECT content, source_topic, source_partition, source_offset FROM event_log ORDER BY seq", prefetch=2000
         ):
-            bar.update(1)
-            event = decode_event(row["content"].encode())
-            source = SourceOffset(row["source_topic"], row["source_partition"], row["source_offset"])
-            if isinstance(event.payload, PlanRevised):
-                if as_of and not first_revision and event.occurred_at > _end_of(as_of):
-                    skipped += 1
-                    continue
-                first_revision = False
-                await flush()
+            yield (decode_event(row["content"].encode()),
+                   SourceOffset(row["source_topic"], row["source_partition"], row["source_offset"]))
 
-                async def after(connection, codes, event=event, source=source):  # noqa: ANN001, ANN202
-                    await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)])
-                    await recompute_figures(connection, {c: Cause((event.event_id,), event.recorded_at) for c in codes},
-                                            _judged_on(as_of))
 
-                await apply_plan_revision(pool, "replay-plan", event, after_apply=after)
-            else:
-                if as_of and event.payload.as_of > as_of:
-                    skipped += 1
-                    continue
-                batch.append((event, source))
-                if len(batch) >= REPLAY_BATCH:
-                    await flush()
-            applied += 1
-    await flush()
+class HistoryApplier:
+    """Applies logged events into the pool's schema with the services' own code: plan revisions one
+    by one (logged, figures recomputed), progress reports in batches, judged as of ``today`` (the
+    backtest moves it forward month by month). Shared by replay and backtest."""
+
+    def __init__(self, pool, today: dt.date) -> None:  # noqa: ANN001
+        self.pool = pool
+        self.today = today
+        self.batch: list = []
+
+    async def revision(self, event, source) -> None:  # noqa: ANN001
+        from services.indicators.catalogue_store import apply_plan_revision
+        from services.indicators.store import Cause, recompute_figures
+        from shared.audit import Logged, append_events
+
+        await self.flush()
+
+        async def after(connection, codes):  # noqa: ANN001, ANN202
+            await append_events(connection, [Logged(event, source.topic, source.partition, source.offset)])
+            await recompute_figures(connection, {c: Cause((event.event_id,), event.recorded_at) for c in codes},
+                                    self.today)
+
+        await apply_plan_revision(self.pool, "replay-plan", event, after_apply=after)
+
+    async def progress(self, event, source) -> None:  # noqa: ANN001
+        self.batch.append((event, source))
+        if len(self.batch) >= REPLAY_BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        from services.indicators.store import apply_progress_batch
+
+        if self.batch:
+            batch, self.batch = self.batch, []
+            await apply_progress_batch(self.pool, "replay", batch, today=self.today, outbox_producer=None)
+
+
+async def _apply_history(live, applier: HistoryApplier, as_of: dt.date | None, bar) -> tuple[int, int]:  # noqa: ANN001
+    from shared.events import PlanRevised
+
+    applied = skipped = 0
+    first_revision = True
+    async for event, source in logged_history(live):
+        bar.update(1)
+        if isinstance(event.payload, PlanRevised):
+            if as_of and not first_revision and event.occurred_at > end_of(as_of):
+                skipped += 1
+                continue
+            first_revision = False
+            await applier.revision(event, source)
+        else:
+            if as_of and event.payload.as_of > as_of:
+                skipped += 1
+                continue
+            await applier.progress(event, source)
+        applied += 1
+    await applier.flush()
     return applied, skipped
 
 

@@ -1,11 +1,25 @@
 """A plausible history of progress reports for a plan, with no I/O and a fixed seed.
 
-Each initiative gets a character: most keep pace with their plan, some are slow, a few stall
-halfway or overspend; late reporters send every two or three months, and a few reports arrive out
-of order. Milestones are reported done when the work reaches them (late when the initiative is
-slow; never when it stalls before them); indicators move from their baseline towards their target
-at the initiative's pace. A few deliberately bad updates (progress over 100 %, an unknown
-initiative) test the door. Reports are ordered by the date they would have been sent.
+Each initiative gets a character, so that a backtest of the early warnings has both outcomes to
+tell apart (``pladeco backtest``, docs/forecast-backtest.md):
+
+- **on time** (about 40 %) and **ahead** (8 %): a pace of 1.00–1.10 (1.10–1.30) times the plan's,
+  reaching 100 % on or before the end date (the last report is dated the day it reaches 100 %,
+  at the latest the end date: the works' reception);
+- **late start** (8 %): starts one to three months late, then works fast enough to finish on time;
+- **slow** (18 %): 0.55–0.85 of the plan's pace, and it keeps that pace after the end date;
+- **stalled** (8 %): stops for good somewhere between 25 and 75 %;
+- **stall that resumes** (8 %): stops at 20–60 % for four to nine months, then works on;
+- **recovery** (6 %): slow (0.60–0.75) for the first half of the plan, then fast (1.3–1.6).
+
+Reports are monthly for most, every two or three months for some; a fifth of the reporters are
+**noisy** (±5 points around the truth instead of ±1.5). The reported progress never goes back
+(the previous figure is kept when the noise would lower it). Work goes on after the end date
+until 100 % or until 18 months past it. A few reports arrive out of order. Milestones are reported
+done when the work reaches them (late when the initiative is slow; never when it stalls before
+them); indicators move from their baseline towards their target with the progress. A few
+deliberately bad updates (progress over 100 %, an unknown initiative) test the door. Reports are
+ordered by the date they would have been sent.
 """
 
 from __future__ import annotations
@@ -19,15 +33,21 @@ from typing import Any
 from shared.plan.model import Initiative, Plan
 
 NAMESPACE = uuid.UUID("5d1e3f0a-8b7c-4a2d-9e6f-1a2b3c4d5e6f")
+AFTER_END_DAYS = 540
+"""How long past its end date an unfinished initiative goes on working and reporting."""
 
 
 @dataclass(frozen=True)
 class Character:
-    pace: float          # progress relative to the plan's curve
+    kind: str            # on_time, ahead, late_start, slow, stalled, stall_resumes, recovery
+    pace: float          # progress relative to the plan's pace (before a stall or a recovery)
     cost: float          # spending relative to earned value
     stall_at: float | None  # the progress where it stops, if it does
     every_months: int    # how often it reports
     late_start_months: int
+    stall_months: int = 0   # how long a stall lasts (0: for good)
+    later_pace: float = 0.0  # the pace after a stall ends, or in the second half of a recovery
+    noise: float = 1.5   # ± points of the reported figure around the truth
 
 
 @dataclass(frozen=True)
@@ -37,20 +57,29 @@ class SimulatedReport:
     valid: bool
 
 
-def character(rng: random.Random) -> Character:
+def character(rng: random.Random, months: int = 12) -> Character:
+    """A character for an initiative planned to last ``months``."""
     roll = rng.random()
-    if roll < 0.55:
-        pace, stall = rng.uniform(0.95, 1.08), None
-    elif roll < 0.80:
-        pace, stall = rng.uniform(0.60, 0.90), None
-    elif roll < 0.92:
-        pace, stall = rng.uniform(0.85, 1.0), rng.uniform(30, 70)
-    else:
-        pace, stall = rng.uniform(1.05, 1.25), None  # ahead of plan
     cost = rng.uniform(1.15, 1.35) if rng.random() < 0.12 else rng.uniform(0.92, 1.05)
-    every = rng.choice([1, 1, 1, 1, 1, 1, 2, 3])
-    late = rng.choice([0, 0, 0, 0, 1, 2, 3])
-    return Character(pace, cost, stall, every, late)
+    every = rng.choice([1, 1, 1, 1, 1, 1, 1, 2, 3, 3])
+    noise = 5.0 if rng.random() < 0.2 else 1.5
+    if roll < 0.40:
+        return Character("on_time", rng.uniform(1.0, 1.10), cost, None, every, 0, noise=noise)
+    if roll < 0.48:
+        return Character("ahead", rng.uniform(1.10, 1.30), cost, None, every, 0, noise=noise)
+    if roll < 0.56:
+        late = min(rng.choice([1, 2, 3]), max(1, months // 4))
+        pace = months / max(1, months - late) * rng.uniform(1.05, 1.15)
+        return Character("late_start", pace, cost, None, every, late, noise=noise)
+    if roll < 0.74:
+        return Character("slow", rng.uniform(0.55, 0.85), cost, None, every, 0, noise=noise)
+    if roll < 0.82:
+        return Character("stalled", rng.uniform(0.85, 1.0), cost, rng.uniform(25, 75), every, 0, noise=noise)
+    if roll < 0.90:
+        return Character("stall_resumes", rng.uniform(0.9, 1.05), cost, rng.uniform(20, 60), every, 0,
+                         stall_months=rng.randint(4, 9), later_pace=rng.uniform(1.0, 1.2), noise=noise)
+    return Character("recovery", rng.uniform(0.60, 0.75), cost, None, every, 0, later_pace=rng.uniform(1.3, 1.6),
+                     noise=noise)
 
 
 def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -70,20 +99,56 @@ def _planned(initiative: Initiative, on: dt.date) -> float:
     return 100.0 * (on - initiative.start).days / max(1, (initiative.end - initiative.start).days)
 
 
+def _report_days(initiative: Initiative, start: dt.date, last_day: dt.date) -> list[dt.date]:
+    """Month ends from the actual start, and the end date itself (the reception report)."""
+    days = set(month_ends(start, last_day))
+    if start <= initiative.end <= last_day:
+        days.add(initiative.end)
+    return sorted(days)
+
+
+class _Work:
+    """The true progress of an initiative of a given character, day by day."""
+
+    def __init__(self, initiative: Initiative, who: Character, start: dt.date):
+        self.who, self.start = who, start
+        self.per_day = 100.0 / max(1, (initiative.end - initiative.start).days)
+        self.half = initiative.start + (initiative.end - initiative.start) / 2
+        self.progress, self.on, self.stalled_since = 0.0, start, None
+
+    def advance_to(self, day: dt.date) -> float:
+        who = self.who
+        while self.on < day and self.progress < 100.0:
+            self.on += dt.timedelta(days=1)
+            pace = who.pace
+            if who.kind == "recovery" and self.on > self.half:
+                pace = who.later_pace
+            if who.stall_at is not None and self.progress >= who.stall_at:
+                if self.stalled_since is None:
+                    self.stalled_since = self.on
+                if who.stall_months == 0 or (self.on - self.stalled_since).days < 30 * who.stall_months:
+                    continue
+                pace = who.later_pace
+            self.progress = min(100.0, self.progress + pace * self.per_day)
+        return self.progress
+
+
 def initiative_reports(initiative: Initiative, rng: random.Random, until: dt.date) -> list[SimulatedReport]:
-    who = character(rng)
+    months = max(1, round((initiative.end - initiative.start).days / 30.44))
+    who = character(rng, months)
     reports: list[SimulatedReport] = []
     progress, spent = 0.0, 0
     reached: set[str] = set()
     start = initiative.start + dt.timedelta(days=30 * who.late_start_months)
-    last_day = min(until, initiative.end + dt.timedelta(days=240))
-    for index, day in enumerate(month_ends(start, last_day)):
-        if index % who.every_months:
+    work = _Work(initiative, who, start)
+    last_day = min(until, initiative.end + dt.timedelta(days=AFTER_END_DAYS))
+    for index, day in enumerate(_report_days(initiative, start, last_day)):
+        truth = work.advance_to(day)
+        finished = truth >= 100.0
+        if index % who.every_months and not finished and day != initiative.end:
             continue
-        target = min(100.0, _planned(initiative, day) * who.pace + rng.uniform(-2, 2))
-        if who.stall_at is not None:
-            target = min(target, who.stall_at)
-        progress = round(max(progress, min(100.0, max(0.0, target))), 1)
+        noisy = 100.0 if finished else min(99.9, truth + rng.uniform(-who.noise, who.noise))
+        progress = round(max(progress, min(100.0, max(0.0, noisy))), 1)
         spent = max(spent, int(initiative.budget_clp * progress / 100 * who.cost))
         body: dict[str, Any] = {
             "event_id": str(uuid.uuid5(NAMESPACE, f"{initiative.code}|{day.isoformat()}")),

@@ -1,10 +1,11 @@
 """The predictive trend check: when an initiative will finish, and where an indicator will land.
 
-Pure functions: no I/O, no clock. "Now" is the date of the latest observation used, so the same
-history always gives the same forecast.
+Pure functions: no I/O, no clock. "Today" is an argument, so the same history on the same day
+always gives the same forecast.
 
 Progress reports are monthly at best, often sparse and irregular, so the trend is fitted on real
-dates, not on report numbers, and with a robust estimator that one mistyped figure cannot tilt.
+dates, not on report numbers, with a robust estimator (Theil–Sen, ``scipy.stats.theilslopes``)
+that one mistyped figure cannot tilt.
 
 Preparing the points
 --------------------
@@ -13,65 +14,67 @@ Preparing the points
   wins (a later entry is a correction); the rest are then sorted by date.
 - Only the most recent ``window`` observations are used (6 by default): old reports describe a
   pace the work may no longer have.
-- Anchor (for initiatives, the start date at 0 %): added as one more point when it is dated
-  before the first observation used; otherwise ignored. An indicator's baseline is never a point.
-- ``x_i`` = whole days from the first point used to point ``i``; ``y_i`` = its value;
-  ``n`` = number of points (the anchor included).
+- The start anchor (for initiatives, the start date at 0 %) is used **only when there is a single
+  report** (it then makes the two-point rate "since the start"). With two reports or more it is
+  never a point: a synthetic ``(start, 0 %)`` steepens the early pairwise slopes and lifts the
+  upper end of the interval above the pace still needed, which hides a stall (40 → 42 % over four
+  months looked reachable with the anchor). An indicator's baseline is never a point.
+- ``x_i`` = whole days from the first point used; ``y_i`` = its value; ``n`` = points used.
 
 Fitting the trend
 -----------------
 
 - ``n < 2`` → no forecast (the reason says how many points there are).
-- ``n = 2`` → the two-point rate ``b = (y_1 − y_0) / (x_1 − x_0)``; no interval:
-  ``b_low = b_high = b``.
-- ``n ≥ 3`` → Theil–Sen: the ``N = n(n − 1)/2`` pairwise slopes
-  ``s_ij = (y_j − y_i) / (x_j − x_i)`` (``i < j``; every ``x`` is distinct once dates are unique),
-  sorted ascending as ``s_(0) ≤ … ≤ s_(N−1)``; the slope is ``b = median(s_ij)``.
-- Its confidence interval by Sen's method (Sen 1968, normal approximation, as in
-  ``scipy.stats.theilslopes``, tie corrections left out):
-
-  - ``z = Φ⁻¹((1 + confidence) / 2)`` (two-sided normal quantile; 1.645 for 90 %)
-  - ``var = n(n − 1)(2n + 5) / 18``
-  - ``C = z · √var``
-  - ``lower index = round((N − C) / 2) − 1``, ``upper index = round((N + C) / 2)``, both
-    0-based and clamped to ``[0, N − 1]`` (``round`` halves to even, like numpy's)
-  - ``b_low = s_(lower index)``, ``b_high = s_(upper index)``
-
-  Sen's limits are the ``M₁``-th and ``(M₂ + 1)``-th smallest slopes (1-based) with
-  ``M₁ = (N − C)/2`` and ``M₂ = (N + C)/2``; the 0-based indices above are those ranks minus
-  one, rounded as scipy does. Leaving out the corrections for tied values (Sen's eq. 2.6
-  subtracts them from ``var``) can only widen the interval.
-- Level at the last point (where every projection starts, so it reflects the recent level
-  rather than the oldest one): ``L = median_i(y_i + b · (x_last − x_i))``, i.e. the intercept
-  ``median(y − b·x)`` evaluated at ``x_last``. For two points it is ``y_1``.
+- ``n = 2`` → the two-point rate ``b = (y_1 − y_0) / (x_1 − x_0)`` and the level ``y_1``:
+  **no interval** (the texts say so; no confidence is claimed).
+- ``n ≥ 3`` → ``scipy.stats.theilslopes(y, x, alpha=c₁)``: the slope ``b`` (median of the pairwise
+  slopes) and Sen's interval ``[b_low, b_high]`` for the slope at the nominal level
+  ``c₁ = 1 − (1 − confidence)/2`` (half of the risk goes to the slope, half to the level).
+- The **real** coverage of that slope interval, not the nominal one: with ``K`` = the number of
+  pairwise slopes below the true slope, ``K`` follows the distribution of the inversions of a
+  random permutation of ``n`` (Kendall's statistic, exact for continuous errors and distinct
+  dates), and the interval covers the slope when ``#{s < b_low} + 1 ≤ K ≤ #{s ≤ b_high} − 1``.
+  For ``n ≤ 4`` Sen's interval spans every pairwise slope and covers only ``1 − 2/n!``
+  (67 % for 3 points, 92 % for 4).
+- The level at the last point: ``L = median_i(a_i)`` with ``a_i = y_i + b·(x_last − x_i)``. Its
+  interval is a pair of order statistics ``[a_(k), a_(n−1−k)]`` (the sign-test interval of a median)
+  with the largest ``k`` whose coverage ``1 − 2·P(Bin(n, ½) ≤ k)`` is at least ``c₁``, else
+  ``k = 0`` (then the coverage is ``1 − 2/2ⁿ``: 75 % for 3 points, 97 % for 6).
+- The **joint confidence** of the two intervals (Bonferroni): ``1 − (1 − cov_slope) − (1 −
+  cov_level)``, stated as "al menos X %" — never the nominal 90 % when it is less. It takes the
+  fitted slope as given in the level's interval, so it is an approximation, said as such in
+  the documentation.
 - A slope per month, for people: ``b × 30.44`` (the mean days in a month).
 
 Completion of an initiative (values are physical progress, %)
 -------------------------------------------------------------
 
 - A history whose latest value is ``≥ 100`` → no forecast: the initiative is done.
-- ``current = clamp(L, 0, 100)``.
-- Date at which a slope ``s`` reaches 100 %: ``last + ⌈(100 − current) / s⌉`` days; none when
-  ``s ≤ 0`` (never) or when it would fall after 31-12-9999; ``last`` itself when ``current`` is
-  already 100. Fractional days are rounded up,
-  after discarding float noise below 10⁻⁹ days.
-  ``projected`` uses ``b``, ``earliest`` uses ``b_high``, ``latest`` uses ``b_low``.
-- Deadline after ``last``: ``required = (100 − current) / (deadline − last).days`` (% per day);
-  ``will miss = current < 100 and b_high < required`` — even the fast end of the interval is
-  not fast enough.
-- Deadline on or before ``last``: ``required`` is none; ``will miss = current < 100``.
+- A window in which a report is lower than an earlier one → **inconsistent series**: no
+  projection, the explanation says which report goes back (a forecast from contradictory data
+  would be invented).
+- Levels are clamped to [0, 100]. **No credit is taken for unreported work**: the level today is
+  the fitted level at the last report, and every date is counted **from today**:
+  ``date(level, s) = today + ⌈(100 − level) / s⌉`` days (none when ``s ≤ 0``, never; ``today``
+  when the level is 100; fractional days rounded up after discarding float noise below 10⁻⁹).
+  ``projected = date(L, b)``; ``earliest = date(L_high, b_high)``; ``latest = date(L_low, b_low)``.
+- The pace still needed, **from today at the current level**:
+  ``required = (100 − L) / (deadline − today)`` (% per day), none when the deadline is today or
+  past.
+- ``will miss`` = not done and (the deadline is past, or even the optimistic end misses it:
+  ``earliest`` is none or later than the deadline). For two points (no interval) the optimistic
+  end is the estimate itself.
 
 An indicator's value at its target date
 ---------------------------------------
 
-- Direction: up is good when ``target ≥ baseline`` (a target equal to its baseline means
-  holding at least that level); down is good when ``target < baseline``.
+- Direction: up is good when ``target ≥ baseline``; down is good when ``target < baseline``.
 - ``d = (target_date − last).days``; ``projected = L + b·d``; the other two are ``L + b_low·d``
   and ``L + b_high·d``, named ``value_low`` (the smaller) and ``value_high`` (the larger).
-- Falls short: up is good → ``value_high < target``; down is good → ``value_low > target``
-  (not even the favourable end of the interval reaches the target).
+- Falls short: up is good → ``value_high < target``; down is good → ``value_low > target``.
 
 Explanations are one paragraph in Spanish; dates as DD-MM-AAAA and numbers with a decimal comma.
+Negative slopes are never printed as a pace: the text says the series goes down or holds.
 """
 
 from __future__ import annotations
@@ -81,12 +84,16 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
+import numpy as np
+from scipy.stats import binom, theilslopes
+
 DEFAULT_CONFIDENCE = 0.90
-"""Two-sided confidence of the slope interval."""
+"""Joint confidence asked of the slope and level intervals (what is reached is reported)."""
 DEFAULT_WINDOW = 6
-"""How many of the most recent observations a trend uses (an anchor is added on top)."""
+"""How many of the most recent observations a trend uses."""
 DAYS_PER_MONTH = 30.44
 """Mean length of a month, to express slopes per month."""
 
@@ -103,18 +110,28 @@ class Observation:
 @dataclass(frozen=True)
 class Trend:
     points: int
-    """Observations used, the anchor included."""
+    """Points used (the start anchor included when it was used)."""
     first: dt.date
     last: dt.date
     slope_per_day: float
     """Point estimate: Theil–Sen, or the two-point rate when there are two points."""
     slope_low: float
-    """Lower end of the slope's confidence interval (the slope itself for two points)."""
+    """Lower end of the slope's interval (the slope itself for two points)."""
     slope_high: float
-    """Upper end of the slope's confidence interval (the slope itself for two points)."""
-    intercept_value: float
-    """The fitted line's value at ``last``: projections start from the recent level."""
+    """Upper end of the slope's interval (the slope itself for two points)."""
+    level: float
+    """The fitted value at ``last``."""
+    level_low: float
+    level_high: float
+    joint_confidence: float | None
+    """Real (Bonferroni) confidence of the slope and level intervals together; none for two points."""
     method: Literal["two_point", "theil_sen"]
+    anchored: bool = False
+    """The start anchor is one of the two points (a single report)."""
+
+    @property
+    def has_interval(self) -> bool:
+        return self.method == "theil_sen"
 
 
 @dataclass(frozen=True)
@@ -132,51 +149,34 @@ def fit_trend(
     *,
     confidence: float = DEFAULT_CONFIDENCE,
     window: int = DEFAULT_WINDOW,
-    anchor: Observation | None = None,
 ) -> Trend | NoForecast:
-    """The trend of the most recent ``window`` observations (plus ``anchor`` when it is earlier)."""
-    return _fit(observations, confidence=confidence, window=window, anchor=anchor, noun="observaciones")
-
-
-def _fit(
-    observations: Sequence[Observation],
-    *,
-    confidence: float,
-    window: int,
-    anchor: Observation | None,
-    noun: str,
-) -> Trend | NoForecast:
+    """The trend of the most recent ``window`` observations."""
     _check_settings(confidence, window)
-    points = _points(observations, window=window, anchor=anchor)
+    return _fit(_points(observations, window=window), confidence=confidence, noun="observaciones")
+
+
+def _fit(points: list[Observation], *, confidence: float, noun: str, anchored: bool = False) -> Trend | NoForecast:
     if len(points) < 2:
-        return NoForecast(reason=_too_few_reason(noun, len(points), anchored=anchor is not None), points=len(points))
+        return NoForecast(reason=_too_few_reason(noun, len(points)), points=len(points))
     first = points[0].on
-    xs = [float((point.on - first).days) for point in points]
-    ys = [point.value for point in points]
+    xs = np.array([float((point.on - first).days) for point in points])
+    ys = np.array([point.value for point in points])
     if len(points) == 2:
-        slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
-        return Trend(
-            points=2,
-            first=first,
-            last=points[-1].on,
-            slope_per_day=slope,
-            slope_low=slope,
-            slope_high=slope,
-            intercept_value=ys[1],
-            method="two_point",
-        )
-    slopes = _pairwise_slopes(xs, ys)
-    slope = statistics.median(slopes)
-    lower, upper = _sen_interval_indices(len(points), len(slopes), confidence)
+        slope = float((ys[1] - ys[0]) / (xs[1] - xs[0]))
+        return Trend(points=2, first=first, last=points[-1].on, slope_per_day=slope, slope_low=slope,
+                     slope_high=slope, level=float(ys[1]), level_low=float(ys[1]), level_high=float(ys[1]),
+                     joint_confidence=None, method="two_point", anchored=anchored)
+    each = 1.0 - (1.0 - confidence) / 2.0
+    fitted = theilslopes(ys, xs, alpha=each)
+    slope, low, high = float(fitted.slope), float(fitted.low_slope), float(fitted.high_slope)
+    slope_cover = _slope_coverage(xs, ys, low, high)
+    levels = sorted(float(y + slope * (xs[-1] - x)) for x, y in zip(xs, ys))
+    k, level_cover = _level_rank(len(points), each)
     return Trend(
-        points=len(points),
-        first=first,
-        last=points[-1].on,
-        slope_per_day=slope,
-        slope_low=slopes[lower],
-        slope_high=slopes[upper],
-        intercept_value=_level_at_last(xs, ys, slope),
-        method="theil_sen",
+        points=len(points), first=first, last=points[-1].on, slope_per_day=slope, slope_low=low, slope_high=high,
+        level=statistics.median(levels), level_low=levels[k], level_high=levels[len(levels) - 1 - k],
+        joint_confidence=max(0.0, 1.0 - (1.0 - slope_cover) - (1.0 - level_cover)), method="theil_sen",
+        anchored=anchored,
     )
 
 
@@ -187,15 +187,12 @@ def _check_settings(confidence: float, window: int) -> None:
         raise ValueError(f"window must be at least 1, got {window!r}")
 
 
-def _points(observations: Sequence[Observation], *, window: int, anchor: Observation | None) -> list[Observation]:
-    """Unique dates (the last given wins), sorted, trimmed to ``window``, with the anchor if earlier."""
+def _points(observations: Sequence[Observation], *, window: int) -> list[Observation]:
+    """Unique dates (the last given wins), sorted, trimmed to the most recent ``window``."""
     by_date: dict[dt.date, Observation] = {}
     for observation in observations:
         by_date[observation.on] = _as_float(observation)
-    used = sorted(by_date.values(), key=lambda observation: observation.on)[-window:]
-    if anchor is not None and (not used or anchor.on < used[0].on):
-        used.insert(0, _as_float(anchor))
-    return used
+    return sorted(by_date.values(), key=lambda observation: observation.on)[-window:]
 
 
 def _as_float(observation: Observation) -> Observation:
@@ -205,43 +202,44 @@ def _as_float(observation: Observation) -> Observation:
     return Observation(on=observation.on, value=float(observation.value))
 
 
-def _too_few_reason(noun: str, count: int, *, anchored: bool) -> str:
-    if anchored:
-        return f"se necesitan al menos 2 puntos (la fecha de inicio y los {noun}); hay {count}"
+def _too_few_reason(noun: str, count: int) -> str:
     return f"se necesitan al menos 2 {noun}; hay {count}"
 
 
-def _pairwise_slopes(xs: Sequence[float], ys: Sequence[float]) -> list[float]:
-    """Every ``(y_j − y_i) / (x_j − x_i)`` with ``x_i ≠ x_j``, sorted ascending."""
-    slopes = [
-        (ys[j] - ys[i]) / (xs[j] - xs[i])
-        for i in range(len(xs))
-        for j in range(i + 1, len(xs))
-        if xs[j] != xs[i]
-    ]
-    return sorted(slopes)
+@lru_cache(maxsize=64)
+def _inversions(n: int) -> tuple[float, ...]:
+    """P(K = k), k = 0 … n(n−1)/2, for K the inversions of a random permutation of n items."""
+    counts = [1]
+    for size in range(2, n + 1):
+        nxt = [0] * (len(counts) + size - 1)
+        for k, count in enumerate(counts):
+            for extra in range(size):
+                nxt[k + extra] += count
+        counts = nxt
+    total = math.factorial(n)
+    return tuple(count / total for count in counts)
 
 
-def _sen_interval_indices(points: int, pairs: int, confidence: float) -> tuple[int, int]:
-    """0-based indices, in the sorted pairwise slopes, of Sen's confidence limits for the slope.
-
-    ``points`` is ``n`` and ``pairs`` is ``N``; see the module docstring for the formulas.
-    """
-    z = statistics.NormalDist().inv_cdf((1.0 + confidence) / 2.0)
-    spread = z * math.sqrt(points * (points - 1) * (2 * points + 5) / 18.0)
-    # Sen's limits are the M1-th and (M2 + 1)-th smallest (1-based); scipy rounds M1 and M2.
-    lower = round((pairs - spread) / 2.0) - 1
-    upper = round((pairs + spread) / 2.0)
-    return _clamp_index(lower, pairs), _clamp_index(upper, pairs)
+def _slope_coverage(xs: np.ndarray, ys: np.ndarray, low: float, high: float) -> float:
+    """Exact coverage of ``[low, high]`` as an interval for the slope (Kendall's null distribution)."""
+    dx = xs[:, np.newaxis] - xs
+    dy = ys[:, np.newaxis] - ys
+    slopes = dy[dx > 0] / dx[dx > 0]  # computed as scipy does, so the ends compare exactly
+    below_low = int(np.sum(slopes < low))
+    up_to_high = int(np.sum(slopes <= high))
+    distribution = _inversions(len(xs))
+    return float(sum(distribution[below_low + 1:up_to_high]))
 
 
-def _clamp_index(index: int, pairs: int) -> int:
-    return min(max(index, 0), pairs - 1)
-
-
-def _level_at_last(xs: Sequence[float], ys: Sequence[float], slope: float) -> float:
-    x_last = xs[-1]
-    return statistics.median(y + slope * (x_last - x) for x, y in zip(xs, ys))
+def _level_rank(n: int, confidence: float) -> tuple[int, float]:
+    """``k`` of the order-statistic interval ``[a_(k), a_(n−1−k)]`` for a median, and its coverage."""
+    best = 0
+    for k in range(n // 2):
+        if 1.0 - 2.0 * binom.cdf(k, n, 0.5) >= confidence:
+            best = k
+        else:
+            break
+    return best, float(1.0 - 2.0 * binom.cdf(best, n, 0.5))
 
 
 # --- completion of an initiative ------------------------------------------------------------------
@@ -250,44 +248,61 @@ def _level_at_last(xs: Sequence[float], ys: Sequence[float], slope: float) -> fl
 @dataclass(frozen=True)
 class CompletionForecast:
     trend: Trend
+    today: dt.date
     deadline: dt.date
     current_pct: float
-    """The fitted level at ``trend.last``, clamped to [0, 100]."""
+    """The fitted level at the last report, clamped to [0, 100] (no credit for unreported work)."""
     projected: dt.date | None
-    """When the fitted line reaches 100 %; none when the slope is ≤ 0 (never)."""
+    """When the estimate reaches 100 %, counted from today; none when the slope is ≤ 0 (never)."""
     earliest: dt.date | None
-    """The same with the upper end of the slope's interval."""
+    """The optimistic end: the upper level with the upper slope."""
     latest: dt.date | None
-    """The same with the lower end of the slope's interval; none when it is ≤ 0 (maybe never)."""
+    """The pessimistic end: the lower level with the lower slope; none when that slope is ≤ 0."""
     required_slope_per_day: float | None
-    """The pace (% per day) that reaches 100 % on the deadline; none when the deadline is past."""
+    """The pace (% per day) from today at the current level that reaches 100 % on the deadline;
+    none when the deadline is today or past."""
     will_miss: bool
-    """Even the upper end of the slope's interval is below the required pace, or the deadline has
-    passed short of 100 %."""
     confidence: float
+    """The joint confidence asked (what is reached is ``trend.joint_confidence``)."""
 
     def explanation(self) -> str:
         """One paragraph, in Spanish, for the alert."""
+        return " ".join([self._trend_sentence(), self._projection_sentence(), self._deadline_sentence()])
+
+    def outlook(self) -> str:
+        """A full phrase for the alert's message: "terminaría el 03-05-2027" or the like."""
+        if self.projected is None:
+            return "no terminaría al ritmo actual"
+        return f"terminaría el {_date(self.projected)}"
+
+    def _trend_sentence(self) -> str:
         trend = self.trend
-        sentences = [
-            f"Según {_points_phrase(trend)}, el avance físico {_movement(trend.slope_per_day, ' %')} "
-            f"{_interval_phrase(trend, self.confidence, ' %')}.",
-            self._projection_sentence(),
-            self._deadline_sentence(),
-        ]
-        return " ".join(sentences)
+        if trend.anchored:
+            basis = (f"Según el único informe ({_date(trend.last)}) y la fecha de inicio ({_date(trend.first)}), "
+                     "el avance físico")
+        else:
+            basis = f"Según {_points_phrase(trend, noun='informes')}, el avance físico"
+        if trend.has_interval:
+            interval = (f"(pendiente de Theil–Sen; entre {_pace_range(trend.slope_low, trend.slope_high)}, "
+                        f"con una confianza conjunta de al menos {_number(trend.joint_confidence * 100, 0)} % "
+                        f"para el ritmo y el nivel{_few_points_note(trend.points)})")
+        else:
+            interval = "(tasa entre dos puntos: con solo dos no hay intervalo)"
+        return f"{basis} {_progress_movement(trend.slope_per_day)} {interval}."
 
     def _projection_sentence(self) -> str:
-        start = f"Desde un {_number(self.current_pct, 1)} % estimado al {_date(self.trend.last)}"
+        trend = self.trend
+        start = (f"Con el último nivel estimado, {_number(self.current_pct, 1)} % al {_date(trend.last)}, "
+                 f"y contando desde hoy ({_date(self.today)})")
         if self.projected is None:
             if self.earliest is None:
-                return f"{start}, a este ritmo no llegaría al 100 %, ni en el mejor caso."
-            return f"{start}, a este ritmo no llegaría al 100 %; en el mejor caso, el {_date(self.earliest)}."
+                return f"{start}, a este ritmo no llegaría al 100 %, ni en el caso más favorable."
+            return f"{start}, a este ritmo no llegaría al 100 %; en el caso más favorable, el {_date(self.earliest)}."
         sentence = f"{start}, se proyecta llegar al 100 % el {_date(self.projected)}"
-        if self.trend.method == "two_point":
-            return f"{sentence}."
+        if not trend.has_interval:
+            return f"{sentence} (sin intervalo)."
         if self.latest is None:
-            return f"{sentence} (como pronto el {_date(self.earliest)}; en el peor caso, nunca)."
+            return f"{sentence} (como pronto el {_date(self.earliest)}; en el caso menos favorable, quizá nunca)."
         if self.latest == self.earliest:
             return f"{sentence}."
         return f"{sentence} (entre el {_date(self.earliest)} y el {_date(self.latest)})."
@@ -295,78 +310,96 @@ class CompletionForecast:
     def _deadline_sentence(self) -> str:
         deadline = _date(self.deadline)
         if self.required_slope_per_day is None:
-            if self.will_miss:
-                return f"El plazo del {deadline} ya venció sin llegar al 100 %."
-            return f"El plazo del {deadline} ya pasó y el nivel estimado alcanza el 100 %."
-        needed = f"Para terminar en el plazo del {deadline} se necesitan {_rate(self.required_slope_per_day)} % al mes"
-        if self.will_miss and self.trend.method == "two_point":
+            return f"El plazo del {deadline} ya venció sin llegar al 100 %."
+        needed = (f"Para terminar en el plazo del {deadline} se necesitan, desde hoy, "
+                  f"{_rate(self.required_slope_per_day)} puntos porcentuales al mes")
+        if self.will_miss and not self.trend.has_interval:
             return f"{needed}: a este ritmo no se cumplirá."
         if self.will_miss:
-            return f"{needed}: probablemente no se cumplirá, ni siquiera al ritmo más alto del intervalo."
+            return f"{needed}: probablemente no se cumplirá, ni siquiera en el caso más favorable del intervalo."
         return f"{needed}: el plazo todavía es alcanzable."
+
+
+@dataclass(frozen=True)
+class InconsistentSeries:
+    """Reports that go backwards: no projection, the explanation says where."""
+
+    earlier: Observation
+    later: Observation
+    points: int
+
+    def explanation(self) -> str:
+        return (f"Serie inconsistente: el informe del {_date(self.later.on)} dice {_number(self.later.value, 1)} % "
+                f"de avance físico, menos que el {_number(self.earlier.value, 1)} % informado al "
+                f"{_date(self.earlier.on)}. El avance acumulado no retrocede, así que no se proyecta una fecha de "
+                "término hasta que se corrija el informe que corresponda.")
+
+    def outlook(self) -> str:
+        return "tiene informes de avance contradictorios (serie inconsistente) y no se puede proyectar"
 
 
 def forecast_completion(
     history: Sequence[Observation],
     *,
     deadline: dt.date,
+    today: dt.date,
     start: dt.date | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
     window: int = DEFAULT_WINDOW,
-) -> CompletionForecast | NoForecast:
-    """When the initiative will reach 100 %, from its ``(as_of, physical %)`` reports."""
+) -> CompletionForecast | InconsistentSeries | NoForecast:
+    """When the initiative will reach 100 %, judged on ``today`` from its ``(as_of, physical %)`` reports."""
     _check_settings(confidence, window)
-    latest_report = _latest(history)
-    if latest_report is not None and latest_report.value >= 100.0:
-        return NoForecast(reason="la iniciativa ya está terminada", points=len({report.on for report in history}))
-    anchor = Observation(on=start, value=0.0) if start is not None else None
-    trend = _fit(history, confidence=confidence, window=window, anchor=anchor, noun="informes de avance")
+    points = _points(history, window=window)
+    if points and points[-1].value >= 100.0:
+        return NoForecast(reason="la iniciativa ya está terminada", points=len(points))
+    backwards = _first_backwards(points)
+    if backwards is not None:
+        return InconsistentSeries(*backwards, points=len(points))
+    if not points:
+        return NoForecast(reason="no hay informes de avance", points=0)
+    anchored = len(points) == 1 and start is not None and start < points[0].on
+    if anchored:
+        points = [Observation(on=start, value=0.0), *points]
+    trend = _fit(points, confidence=confidence, noun="informes de avance", anchored=anchored)
     if isinstance(trend, NoForecast):
         return trend
-    current = min(max(trend.intercept_value, 0.0), 100.0)
-    required = _required_slope(current, trend.last, deadline)
-    if required is None:
-        will_miss = current < 100.0
-    else:
-        will_miss = current < 100.0 and trend.slope_high < required
+    current, level_low, level_high = (_clamp(trend.level), _clamp(trend.level_low), _clamp(trend.level_high))
+    days_left = (deadline - today).days
+    required = (100.0 - current) / days_left if days_left > 0 else None
+    earliest = _reaches_100(today, level_high, trend.slope_high)
+    will_miss = current < 100.0 and (required is None or earliest is None or earliest > deadline)
     return CompletionForecast(
-        trend=trend,
-        deadline=deadline,
-        current_pct=current,
-        projected=_reaches_100(trend.last, current, trend.slope_per_day),
-        earliest=_reaches_100(trend.last, current, trend.slope_high),
-        latest=_reaches_100(trend.last, current, trend.slope_low),
-        required_slope_per_day=required,
-        will_miss=will_miss,
-        confidence=confidence,
+        trend=trend, today=today, deadline=deadline, current_pct=current,
+        projected=_reaches_100(today, current, trend.slope_per_day), earliest=earliest,
+        latest=_reaches_100(today, level_low, trend.slope_low), required_slope_per_day=required,
+        will_miss=will_miss, confidence=confidence,
     )
 
 
-def _latest(history: Sequence[Observation]) -> Observation | None:
-    """The observation that stands for the latest date (the last given on that date)."""
-    latest: Observation | None = None
-    for observation in history:
-        if latest is None or observation.on >= latest.on:
-            latest = observation
-    return latest
+def _first_backwards(points: Sequence[Observation]) -> tuple[Observation, Observation] | None:
+    """The first report lower than the highest one before it, with that one."""
+    highest: Observation | None = None
+    for point in points:
+        if highest is not None and point.value < highest.value:
+            return highest, point
+        if highest is None or point.value >= highest.value:
+            highest = point
+    return None
 
 
-def _required_slope(current: float, last: dt.date, deadline: dt.date) -> float | None:
-    days_left = (deadline - last).days
-    if days_left <= 0:
-        return None
-    return (100.0 - current) / days_left
+def _clamp(value: float) -> float:
+    return min(max(value, 0.0), 100.0)
 
 
-def _reaches_100(last: dt.date, current: float, slope: float) -> dt.date | None:
-    if current >= 100.0:
-        return last
+def _reaches_100(origin: dt.date, level: float, slope: float) -> dt.date | None:
+    if level >= 100.0:
+        return origin
     if slope <= 0.0:
         return None
-    days = math.ceil((100.0 - current) / slope - _DAY_NOISE)
-    if days > (dt.date.max - last).days:
+    days = math.ceil((100.0 - level) / slope - _DAY_NOISE)
+    if days > (dt.date.max - origin).days:
         return None
-    return last + dt.timedelta(days=days)
+    return origin + dt.timedelta(days=days)
 
 
 # --- an indicator at its target date ----------------------------------------------------------------
@@ -382,33 +415,39 @@ class IndicatorForecast:
     projected_value: float
     """The fitted line at ``target_date``."""
     value_low: float
-    """The smaller of the values projected with the ends of the slope's interval."""
+    """The smallest value the level and slope intervals allow at ``target_date``."""
     value_high: float
-    """The larger of the values projected with the ends of the slope's interval."""
+    """The largest value the level and slope intervals allow at ``target_date``."""
     will_fall_short: bool
-    """Not even the favourable end of the interval reaches the target."""
+    """Not even the favourable end of the intervals reaches the target."""
     confidence: float
 
     def explanation(self) -> str:
         """One paragraph, in Spanish, for the alert."""
         trend = self.trend
+        if trend.has_interval:
+            interval = (f"(pendiente de Theil–Sen; confianza conjunta de al menos "
+                        f"{_number(trend.joint_confidence * 100, 0)} % para el ritmo y el nivel"
+                        f"{_few_points_note(trend.points)})")
+        else:
+            interval = "(tasa entre dos puntos: con solo dos no hay intervalo)"
         sentences = [
-            f"Según {_points_phrase(trend, noun='mediciones')}, el indicador {_movement(trend.slope_per_day, '')} "
-            f"{_interval_phrase(trend, self.confidence, '')}.",
+            f"Según {_points_phrase(trend, noun='mediciones')}, el indicador {_movement(trend.slope_per_day)} "
+            f"{interval}.",
             self._projection_sentence(),
         ]
         return " ".join(sentences)
 
     def _projection_sentence(self) -> str:
         projected = f"Al {_date(self.target_date)} se proyecta un valor de {_number(self.projected_value, 2)}"
-        if self.trend.method == "theil_sen":
+        if self.trend.has_interval:
             projected += f" (entre {_number(self.value_low, 2)} y {_number(self.value_high, 2)})"
         better = "mayor" if self.direction_up else "menor"
         goal = f"{projected}, frente a una meta de {_number(self.target, 2)} ({better} es mejor)"
-        if self.will_fall_short and self.trend.method == "two_point":
+        if self.will_fall_short and not self.trend.has_interval:
             return f"{goal}: a este ritmo no se alcanzará."
         if self.will_fall_short:
-            return f"{goal}: probablemente no se alcanzará, ni siquiera en el mejor caso del intervalo."
+            return f"{goal}: probablemente no se alcanzará, ni siquiera en el caso más favorable del intervalo."
         if self._meets(self.projected_value):
             return f"{goal}: se proyecta alcanzarla."
         return f"{goal}: se alcanzaría solo en el lado favorable del intervalo."
@@ -427,31 +466,21 @@ def forecast_indicator(
     window: int = DEFAULT_WINDOW,
 ) -> IndicatorForecast | NoForecast:
     """Where the indicator will be at ``target_date``, from its measurements."""
-    trend = _fit(history, confidence=confidence, window=window, anchor=None, noun="mediciones")
+    _check_settings(confidence, window)
+    trend = _fit(_points(history, window=window), confidence=confidence, noun="mediciones")
     if isinstance(trend, NoForecast):
         return trend
     direction_up = target >= baseline
-    with_low = _value_on(trend, target_date, trend.slope_low)
-    with_high = _value_on(trend, target_date, trend.slope_high)
-    # Before `last` the steeper slope gives the lower value; min/max keep the names true.
-    value_low, value_high = min(with_low, with_high), max(with_low, with_high)
+    days = (target_date - trend.last).days
+    ends = [level + slope * days for level in (trend.level_low, trend.level_high)
+            for slope in (trend.slope_low, trend.slope_high)]
+    value_low, value_high = min(ends), max(ends)
     will_fall_short = value_high < target if direction_up else value_low > target
     return IndicatorForecast(
-        trend=trend,
-        target_date=target_date,
-        target=target,
-        direction_up=direction_up,
-        projected_value=_value_on(trend, target_date, trend.slope_per_day),
-        value_low=value_low,
-        value_high=value_high,
-        will_fall_short=will_fall_short,
-        confidence=confidence,
+        trend=trend, target_date=target_date, target=target, direction_up=direction_up,
+        projected_value=trend.level + trend.slope_per_day * days, value_low=value_low, value_high=value_high,
+        will_fall_short=will_fall_short, confidence=confidence,
     )
-
-
-def _value_on(trend: Trend, day: dt.date, slope_per_day: float) -> float:
-    """A line through the trend's level at ``trend.last`` with the given slope, at ``day``."""
-    return trend.intercept_value + slope_per_day * (day - trend.last).days
 
 
 # --- Spanish wording --------------------------------------------------------------------------------
@@ -461,26 +490,36 @@ def _points_phrase(trend: Trend, *, noun: str = "puntos") -> str:
     return f"{trend.points} {noun} entre el {_date(trend.first)} y el {_date(trend.last)}"
 
 
-def _interval_phrase(trend: Trend, confidence: float, unit: str) -> str:
-    if trend.method == "two_point":
-        return "(tasa entre dos puntos; con solo dos no hay intervalo)"
-    return (
-        f"(pendiente de Theil–Sen; intervalo de confianza de {_number(confidence * 100, 0)} %: "
-        f"de {_rate(trend.slope_low)}{unit} a {_rate(trend.slope_high)}{unit} al mes)"
-    )
+def _few_points_note(points: int) -> str:
+    if points <= 4:
+        return f"; con {points} puntos el intervalo abarca todas las pendientes entre pares"
+    return ""
 
 
 def _rate(slope_per_day: float) -> str:
     return _number(slope_per_day * DAYS_PER_MONTH, 2)
 
 
-def _movement(slope_per_day: float, unit: str) -> str:
-    """In Spanish: "sube 10,15 % al mes", "baja 2,00 al mes", or "se mantiene" when it rounds to 0."""
+def _progress_movement(slope_per_day: float) -> str:
+    """"sube 4,20 puntos porcentuales al mes", "está detenido"; a negative slope is never printed as a pace."""
+    if slope_per_day < 0:
+        return "retrocede"
+    if _rate(slope_per_day) == _number(0.0, 2):
+        return "está detenido"
+    return f"sube {_rate(slope_per_day)} puntos porcentuales al mes"
+
+
+def _pace_range(low: float, high: float) -> str:
+    return f"{_rate(max(low, 0.0))} y {_rate(max(high, 0.0))} puntos porcentuales al mes"
+
+
+def _movement(slope_per_day: float) -> str:
+    """In Spanish: "sube 10,15 al mes", "baja 2,00 al mes", or "se mantiene" when it rounds to 0."""
     rate = _rate(abs(slope_per_day))
     if rate == _number(0.0, 2):
         return "se mantiene"
     verb = "sube" if slope_per_day > 0 else "baja"
-    return f"{verb} {rate}{unit} al mes"
+    return f"{verb} {rate} al mes"
 
 
 def _date(day: dt.date | None) -> str:

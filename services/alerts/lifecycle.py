@@ -3,8 +3,11 @@ what changes (raise, confirm, refresh, announce, resolve, escalate).
 
 - One open alert per fingerprint (rule + subject).
 - A rule that needs ``consecutive`` evaluations starts its alert as *pending*; it fires when the
-  condition held that many evaluations in a row (the forecast rules use 2: one noisy report must
-  not page anyone); a pending alert whose condition clears disappears without a word.
+  condition held at that many evaluations in a row **that saw new evidence** (the finding's
+  evidence token differs from the one stored with the alert: a new report). A periodic tick
+  re-reading the same facts never counts, so one odd report cannot page anyone however often it is
+  re-evaluated (the forecast rules use 2). A pending alert whose condition clears disappears
+  without a word.
 - firing → acknowledged (by a person) → resolved (automatically, when the condition clears).
 - A silenced alert still fires and resolves, but is not announced (no ``alert.raised``) while the
   silence lasts; if it still fires when the silence ends, it is announced then. Silences expire.
@@ -32,6 +35,8 @@ class OpenAlert:
     announced: bool
     escalation_level: int
     raised_at: dt.datetime | None
+    evidence: str | None = None
+    """The evidence token of the last finding counted."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Confirm:
     finding: Finding
     fire: bool
     announce: bool
+    counted: bool = True
+    """The finding saw new evidence: ``consecutive`` grows by one and the token is stored."""
 
 
 @dataclass(frozen=True)
@@ -100,10 +107,12 @@ def reconcile(
             fires = finding.consecutive_required <= 1
             changes.append(Raise(finding, "firing" if fires else "pending", announce=fires and not silent))
         elif alert.state == "pending":
-            fires = alert.consecutive + 1 >= finding.consecutive_required
-            changes.append(Confirm(alert.alert_id, finding, fire=fires, announce=fires and not silent))
+            new = finding.evidence != alert.evidence
+            fires = new and alert.consecutive + 1 >= finding.consecutive_required
+            changes.append(Confirm(alert.alert_id, finding, fire=fires, announce=fires and not silent, counted=new))
         else:
-            changes.append(Confirm(alert.alert_id, finding, fire=False, announce=False))
+            changes.append(Confirm(alert.alert_id, finding, fire=False, announce=False,
+                                   counted=finding.evidence != alert.evidence))
             if not alert.announced and not silent:
                 changes.append(Announce(alert.alert_id))
     for fingerprint, alert in by_fingerprint.items():

@@ -23,7 +23,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.alerts.forecast import NoForecast, Observation, forecast_completion, forecast_indicator
+from services.alerts.forecast import (
+    InconsistentSeries, NoForecast, Observation, forecast_completion, forecast_indicator,
+)
 
 Severity = Literal["info", "warning", "critical"]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -92,10 +94,22 @@ class InitiativeFacts:
     indicators: tuple[IndicatorFacts, ...] = ()
     predecessors: tuple[PredecessorFacts, ...] = ()
     progress_history: tuple[Observation, ...] = ()
+    spi_t: float | None = None
+    """Schedule performance index in time, ES / AT (Earned Schedule), as of the judging day."""
+    es_date: dt.date | None = None
+    """Earned schedule as a date: when the planned curve reached today's earned value."""
+    ieac_t_date: dt.date | None = None
+    """Independent estimate of completion: start + planned duration / SPI(t)."""
 
     @property
     def finished(self) -> bool:
         return self.status == "done"
+
+    @property
+    def evidence(self) -> str:
+        """What changes only with a new report: the count of progress reports and the latest date."""
+        latest = self.last_report_as_of.isoformat() if self.last_report_as_of else ""
+        return f"{len(self.progress_history)}|{latest}"
 
     def active_on(self, today: dt.date) -> bool:
         """Started and not finished: the initiatives that owe reports."""
@@ -115,6 +129,10 @@ class Finding:
     action: str
     details: dict[str, Any] = field(default_factory=dict)
     consecutive_required: int = 1
+    evidence: str = ""
+    """Token of the facts judged (see ``InitiativeFacts.evidence``): ``consecutive`` counts only
+    evaluations whose token differs from the previous one, so a tick re-reading the same reports
+    is not a second observation."""
 
     @property
     def fingerprint(self) -> str:
@@ -131,7 +149,7 @@ class Rule(BaseModel):
     kind: Literal[
         "milestone_overdue", "milestone_due_soon", "silent_initiative", "spi_below", "cpi_below",
         "indicator_efficacy_below", "budget_overrun", "predecessor_late", "completion_forecast",
-        "indicator_forecast",
+        "indicator_forecast", "schedule_forecast",
     ]
     severity: Severity
     title: str = Field(min_length=1)
@@ -142,6 +160,7 @@ class Rule(BaseModel):
     days: int = Field(45, ge=1)
     threshold: float | None = None
     tolerance_pct: float = Field(0.0, ge=0)
+    tolerance_days: int = Field(0, ge=0, description="schedule_forecast: days past the end date tolerated.")
     confidence: float = Field(0.90, gt=0.5, lt=1)
     window: int = Field(6, ge=2, le=36)
     consecutive: int = Field(1, ge=1, le=10, description="Evaluations the condition must hold before it fires.")
@@ -246,7 +265,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "indicator_efficacy_below": COMMON | {"indicator_code", "indicator_name", "efficacy", "value", "target", "unit"},
     "budget_overrun": COMMON | {"actual_cost", "budget", "overrun_pct"},
     "predecessor_late": COMMON | {"predecessor_code", "predecessor_name", "predecessor_end", "predecessor_progress"},
-    "completion_forecast": COMMON | {"projected_date", "forecast"},
+    "completion_forecast": COMMON | {"outlook", "forecast"},
+    "schedule_forecast": COMMON | {"outlook", "spi_t", "es_date", "ieac_t_date", "days_late", "tolerance_days"},
     "indicator_forecast": COMMON | {"indicator_code", "indicator_name", "target", "target_date", "projected_value", "forecast"},
 }
 
@@ -278,7 +298,7 @@ def _finding(rule: Rule, facts: InitiativeFacts, today: dt.date, subject: str, v
         rule=rule.name, kind=rule.kind, severity=rule.severity, initiative_code=facts.code, subject_code=subject,
         title=rule.title.format_map(context), message=rule.message.format_map(context),
         explanation=explanation, action=rule.action.format_map(context), details=details or {},
-        consecutive_required=rule.consecutive,
+        consecutive_required=rule.consecutive, evidence=facts.evidence,
     )
 
 
@@ -297,7 +317,8 @@ def milestone_overdue(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Ite
 
 
 def milestone_due_soon(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
-    behind = facts.spi is not None and facts.spi < (rule.threshold or 0.95)
+    threshold = 0.95 if rule.threshold is None else rule.threshold  # a threshold of 0 means 0
+    behind = facts.spi is not None and facts.spi < threshold
     if not behind or facts.finished:
         return
     for milestone in facts.milestones:
@@ -368,7 +389,7 @@ def predecessor_late(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iter
         return
     for predecessor in facts.predecessors:
         overdue = predecessor.status != "done" and predecessor.end < today
-        if overdue or predecessor.status == "late":
+        if overdue or predecessor.status in {"late", "overdue"}:
             yield _finding(rule, facts, today, f"{facts.code}<{predecessor.code}", {
                 "predecessor_code": predecessor.code, "predecessor_name": predecessor.name,
                 "predecessor_end": _date(predecessor.end), "predecessor_progress": _pct(predecessor.physical_progress_pct),
@@ -381,20 +402,51 @@ def predecessor_late(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iter
 def completion_forecast(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
     if facts.finished or not facts.progress_history:
         return
-    forecast = forecast_completion(facts.progress_history, deadline=facts.end, start=facts.start,
+    forecast = forecast_completion(facts.progress_history, deadline=facts.end, today=today, start=facts.start,
                                    confidence=rule.confidence, window=rule.window)
-    if isinstance(forecast, NoForecast) or not forecast.will_miss:
+    if isinstance(forecast, NoForecast):
+        return
+    if isinstance(forecast, InconsistentSeries):
+        yield _finding(rule, facts, today, facts.code, {"outlook": forecast.outlook(), "forecast": forecast.explanation()},
+                       forecast.explanation(), {"inconsistent": True, "points": forecast.points})
+        return
+    if not forecast.will_miss:
         return
     yield _finding(rule, facts, today, facts.code, {
-        "projected_date": _date(forecast.projected) if forecast.projected else "nunca al ritmo actual",
-        "forecast": forecast.explanation(),
+        "outlook": forecast.outlook(), "forecast": forecast.explanation(),
     }, forecast.explanation(), {
         "projected": forecast.projected.isoformat() if forecast.projected else None,
         "earliest": forecast.earliest.isoformat() if forecast.earliest else None,
         "latest": forecast.latest.isoformat() if forecast.latest else None,
         "slope_per_day": forecast.trend.slope_per_day, "points": forecast.trend.points,
-        "confidence": forecast.confidence,
+        "joint_confidence": forecast.trend.joint_confidence,
     })
+
+
+def schedule_forecast(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
+    """Earned Schedule's independent estimate of completion later than the end date (plus a tolerance)."""
+    if facts.finished or facts.spi_t is None or facts.start > today:
+        return
+    if facts.spi_t <= 0:
+        days_late, outlook = None, "no terminaría al ritmo actual (no hay avance ganado)"
+        estimate = "sin avance ganado no hay estimación de término (SPI(t) 0)"
+    elif facts.ieac_t_date is not None and (facts.ieac_t_date - facts.end).days > rule.tolerance_days:
+        days_late = (facts.ieac_t_date - facts.end).days
+        outlook = f"terminaría el {_date(facts.ieac_t_date)}, {days_late} días después de su plazo"
+        estimate = (f"a ese ritmo la estimación independiente de término (inicio + duración planificada / SPI(t)) "
+                    f"es el {_date(facts.ieac_t_date)}, {days_late} días después del plazo del {_date(facts.end)}")
+    else:
+        return
+    earned = f"hasta el {_date(facts.es_date)}" if facts.es_date else "hasta una fecha sin calcular"
+    explanation = (f"Cronograma ganado al {_date(today)}: la iniciativa ha completado el trabajo que el plan preveía "
+                   f"{earned} (SPI(t) {_ratio(facts.spi_t)}); {estimate}; la tolerancia es de "
+                   f"{rule.tolerance_days} días.")
+    yield _finding(rule, facts, today, facts.code, {
+        "outlook": outlook, "spi_t": _ratio(facts.spi_t), "es_date": _date(facts.es_date),
+        "ieac_t_date": _date(facts.ieac_t_date), "days_late": "—" if days_late is None else days_late,
+        "tolerance_days": rule.tolerance_days,
+    }, explanation, {"spi_t": facts.spi_t, "ieac_t_date": facts.ieac_t_date.isoformat() if facts.ieac_t_date else None,
+                     "days_late": days_late})
 
 
 def indicator_forecast(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
@@ -423,6 +475,7 @@ EVALUATORS: dict[str, Callable[[Rule, InitiativeFacts, dt.date], Iterator[Findin
     "predecessor_late": predecessor_late,
     "completion_forecast": completion_forecast,
     "indicator_forecast": indicator_forecast,
+    "schedule_forecast": schedule_forecast,
 }
 
 

@@ -46,7 +46,8 @@ async def load_facts(
     """What the rules read, from the scorecard views in schema ``views`` (a replay has its own)."""
     rows = await connection.fetch(
         "SELECT initiative_code, name, department_code, start_date, end_date, budget_clp, status, spi, cpi, "
-        f"physical_progress_pct, actual_cost_clp, last_report_as_of FROM {views}.initiative "
+        "physical_progress_pct, actual_cost_clp, last_report_as_of, spi_t, earned_schedule_date, ieac_t_date "
+        f"FROM {views}.initiative "
         "WHERE $1::text[] IS NULL OR initiative_code = ANY($1::text[])", codes,
     )
     wanted = [row["initiative_code"] for row in rows]
@@ -57,6 +58,7 @@ async def load_facts(
             start=row["start_date"], end=row["end_date"], budget_clp=row["budget_clp"], status=row["status"],
             spi=row["spi"], cpi=row["cpi"], physical_progress_pct=row["physical_progress_pct"],
             actual_cost_clp=row["actual_cost_clp"], last_report_as_of=row["last_report_as_of"],
+            spi_t=row["spi_t"], es_date=row["earned_schedule_date"], ieac_t_date=row["ieac_t_date"],
             milestones=tuple(milestones[row["initiative_code"]]), indicators=tuple(indicators[row["initiative_code"]]),
             predecessors=tuple(predecessors[row["initiative_code"]]),
             progress_history=tuple(histories[row["initiative_code"]]),
@@ -107,7 +109,7 @@ async def _details(connection: asyncpg.Connection, codes: list[str], views: str)
 async def load_open_alerts(connection: asyncpg.Connection, codes: Sequence[str] | None) -> list[OpenAlert]:
     rows = await connection.fetch(
         "SELECT alert_id, fingerprint, rule, initiative_code, state, consecutive, announced, escalation_level, "
-        "raised_at FROM alert WHERE state <> 'resolved' AND ($1::text[] IS NULL OR initiative_code = ANY($1::text[]))",
+        "raised_at, evidence FROM alert WHERE state <> 'resolved' AND ($1::text[] IS NULL OR initiative_code = ANY($1::text[]))",
         codes,
     )
     return [OpenAlert(**dict(row)) for row in rows]
@@ -158,12 +160,12 @@ async def _insert(connection: asyncpg.Connection, alert_id: uuid.UUID, change: R
         """
         INSERT INTO alert (alert_id, fingerprint, rule, severity, initiative_code, subject_code, state, consecutive,
                            title, message, explanation, action, details, first_seen_at, raised_at,
-                           last_evaluated_at, announced)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12::jsonb, $13, $14, $13, $15)
+                           last_evaluated_at, announced, evidence)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12::jsonb, $13, $14, $13, $15, $16)
         """,
         alert_id, f.fingerprint, f.rule, f.severity, f.initiative_code, f.subject_code, change.state, f.title,
         f.message, f.explanation, f.action, json.dumps(f.details, default=str), now,
-        now if change.state == "firing" else None, change.announce,
+        now if change.state == "firing" else None, change.announce, f.evidence,
     )
 
 
@@ -171,15 +173,15 @@ async def _confirm(connection: asyncpg.Connection, change: Confirm, now: dt.date
     f: Finding = change.finding
     await connection.execute(
         """
-        UPDATE alert SET consecutive = consecutive + 1, severity = $2, title = $3, message = $4, explanation = $5,
-               action = $6, details = $7::jsonb, last_evaluated_at = $8,
+        UPDATE alert SET consecutive = consecutive + CASE WHEN $11 THEN 1 ELSE 0 END, severity = $2, title = $3,
+               message = $4, explanation = $5, action = $6, details = $7::jsonb, last_evaluated_at = $8,
                state = CASE WHEN $9 THEN 'firing' ELSE state END,
                raised_at = CASE WHEN $9 THEN $8 ELSE raised_at END,
-               announced = announced OR $10
+               announced = announced OR $10, evidence = $12
         WHERE alert_id = $1
         """,
         change.alert_id, f.severity, f.title, f.message, f.explanation, f.action,
-        json.dumps(f.details, default=str), now, change.fire, change.announce,
+        json.dumps(f.details, default=str), now, change.fire, change.announce, change.counted, f.evidence,
     )
 
 

@@ -14,15 +14,18 @@ from services.alerts.rules import Finding
 NOW = dt.datetime(2023, 6, 15, 12, 0, tzinfo=dt.UTC)
 
 
-def finding(rule: str = "hito_vencido", subject: str = "INI-010-H1", consecutive: int = 1) -> Finding:
+def finding(rule: str = "hito_vencido", subject: str = "INI-010-H1", consecutive: int = 1,
+            evidence: str = "3|2023-06-01") -> Finding:
     return Finding(rule=rule, kind="milestone_overdue", severity="warning", initiative_code="INI-010",
                    subject_code=subject, title="t", message="m", explanation="e", action="a",
-                   consecutive_required=consecutive)
+                   consecutive_required=consecutive, evidence=evidence)
 
 
 def open_alert(state: str = "firing", consecutive: int = 1, announced: bool = True, level: int = 0,
-               raised_at: dt.datetime | None = NOW, subject: str = "INI-010-H1", rule: str = "hito_vencido") -> OpenAlert:
-    return OpenAlert(uuid.uuid4(), f"{rule}:{subject}", rule, "INI-010", state, consecutive, announced, level, raised_at)
+               raised_at: dt.datetime | None = NOW, subject: str = "INI-010-H1", rule: str = "hito_vencido",
+               evidence: str = "3|2023-06-01") -> OpenAlert:
+    return OpenAlert(uuid.uuid4(), f"{rule}:{subject}", rule, "INI-010", state, consecutive, announced, level, raised_at,
+                     evidence)
 
 
 def test_a_new_finding_fires_and_is_announced():
@@ -33,15 +36,26 @@ def test_a_new_finding_fires_and_is_announced():
 def test_a_finding_already_open_changes_nothing_but_its_text():
     alert = open_alert()
     [change] = reconcile([alert], [finding()], now=NOW, silences=[])
-    assert change == Confirm(alert.alert_id, finding(), fire=False, announce=False)
+    assert change == Confirm(alert.alert_id, finding(), fire=False, announce=False, counted=False)
 
 
 def test_a_rule_needing_two_evaluations_is_pending_then_fires():
     [first] = reconcile([], [finding(consecutive=2)], now=NOW, silences=[])
     assert first == Raise(finding(consecutive=2), "pending", announce=False)
-    pending = open_alert(state="pending", consecutive=1, announced=False, raised_at=None)
-    [second] = reconcile([pending], [finding(consecutive=2)], now=NOW, silences=[])
-    assert second == Confirm(pending.alert_id, finding(consecutive=2), fire=True, announce=True)
+    pending = open_alert(state="pending", consecutive=1, announced=False, raised_at=None, evidence="3|2023-06-01")
+    newer = finding(consecutive=2, evidence="4|2023-07-01")  # a new report came in
+    [second] = reconcile([pending], [newer], now=NOW, silences=[])
+    assert second == Confirm(pending.alert_id, newer, fire=True, announce=True, counted=True)
+
+
+def test_ticks_re_reading_the_same_reports_never_page():
+    """Many evaluations of the same facts: the pending alert is not counted again, so it never fires."""
+    [raised] = reconcile([], [finding(consecutive=2)], now=NOW, silences=[])
+    alert = open_alert(state="pending", consecutive=1, announced=False, raised_at=None)
+    for tick in range(1, 100):
+        [change] = reconcile([alert], [finding(consecutive=2)], now=NOW + dt.timedelta(minutes=tick), silences=[])
+        assert change == Confirm(alert.alert_id, finding(consecutive=2), fire=False, announce=False, counted=False)
+    assert raised.state == "pending"
 
 
 def test_a_pending_alert_whose_condition_clears_goes_away_silently():
@@ -62,7 +76,7 @@ def test_a_silence_mutes_the_announcement_until_it_ends():
     assert raised == Raise(finding(), "firing", announce=False)
     muted = open_alert(announced=False)
     assert reconcile([muted], [finding()], now=NOW, silences=[silence]) == [
-        Confirm(muted.alert_id, finding(), fire=False, announce=False)]
+        Confirm(muted.alert_id, finding(), fire=False, announce=False, counted=False)]
     later = NOW + dt.timedelta(days=11)  # the silence expired; the alert still fires
     assert Announce(muted.alert_id) in reconcile([muted], [finding()], now=later, silences=[silence])
 

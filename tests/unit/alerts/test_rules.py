@@ -105,21 +105,115 @@ def test_a_late_predecessor_puts_its_successor_at_risk():
     assert findings("predecessor_late", dataclasses.replace(WORKS, predecessors=(done,))) == []
 
 
-def test_the_completion_forecast_fires_for_a_stalled_initiative_and_explains_itself():
-    # 10 % on 2023-02-01 then stuck near 20 % for four months: far from 100 % by 2023-12-31.
-    stalled = dataclasses.replace(WORKS, progress_history=tuple(
-        Observation(day, pct) for day, pct in [(dt.date(2023, 2, 1), 10.0), (dt.date(2023, 3, 1), 18.0),
-                                               (dt.date(2023, 4, 1), 19.0), (dt.date(2023, 5, 1), 20.0),
-                                               (dt.date(2023, 6, 1), 20.0)]))
-    [found] = findings("completion_forecast", stalled, consecutive=2)
-    assert found.consecutive_required == 2
-    # the start anchor (0 % on 2023-01-01) and the five reports
-    assert found.details["points"] == 6
-    assert found.details["projected"] > "2023-12-31"
-    assert "6 puntos" in found.explanation and "31-12-2023" in found.explanation
+# The stall cases go through `evaluate`, the same path the service takes (with the initiative's
+# start date at hand, as load_facts gives it): the start anchor must not hide them.
+CREEPING = dataclasses.replace(
+    WORKS, start=dt.date(2023, 1, 1), end=dt.date(2025, 4, 30), last_report_as_of=dt.date(2024, 5, 31),
+    progress_history=tuple(Observation(day, pct) for day, pct in [
+        (dt.date(2024, 1, 31), 40.0), (dt.date(2024, 2, 29), 40.5), (dt.date(2024, 3, 31), 41.0),
+        (dt.date(2024, 4, 30), 41.5), (dt.date(2024, 5, 31), 42.0)]))
+FLAT = dataclasses.replace(
+    CREEPING, last_report_as_of=dt.date(2024, 6, 28),
+    progress_history=tuple(Observation(dt.date(2024, month, 28), 40.0) for month in range(1, 7)))
+
+
+def test_a_creeping_initiative_is_warned_through_the_production_path():
+    # 40 → 42 % over four months, eleven months left before 30-04-2025.
+    [found] = findings("completion_forecast", CREEPING, today=dt.date(2024, 5, 31), consecutive=2)
+    assert found.consecutive_required == 2 and found.details["points"] == 5
+    assert found.details["earliest"] > "2025-04-30"
+    assert found.evidence == "5|2024-05-31"
+
+
+def test_six_flat_reports_are_warned_through_the_production_path():
+    [found] = findings("completion_forecast", FLAT, today=dt.date(2024, 6, 28))
+    assert found.details["projected"] is None and found.details["earliest"] is None
+    assert "está detenido" in found.explanation
+
+
+def test_a_steady_initiative_is_not_warned():
     steady = dataclasses.replace(WORKS, progress_history=tuple(
         Observation(dt.date(2023, 1, 1) + dt.timedelta(days=30 * i), 9.0 * i) for i in range(1, 6)))
-    assert findings("completion_forecast", steady) == []  # 9 % a month: done by mid-November
+    # 9 % every 30 days: 45 % on 31-05-2023, the other 55 % by about 02-12-2023.
+    assert findings("completion_forecast", steady, today=dt.date(2023, 5, 31)) == []
+
+
+PROJECT_RULES = {r.name: r for r in load_rules(ROOT / "deploy" / "alert-rules.yaml").rules}
+
+
+def rendered(rule_name: str, facts: InitiativeFacts, today: dt.date) -> list[str]:
+    found = evaluate(ruleset_of(PROJECT_RULES[rule_name]), facts, today)
+    return [finding.message for finding in found]
+
+
+def test_the_completion_message_reads_right_in_every_case():
+    # A projected date: 58,0 % left at 0,0165 % a day (Theil–Sen) is 3524 days after 31-05-2024.
+    assert rendered("pronostico_termino", CREEPING, dt.date(2024, 5, 31)) == [
+        "Al ritmo de los últimos informes, INI-010 «Agua potable Socoroma» terminaría el 23-01-2034; su plazo es "
+        "el 30-04-2025."]
+    # Never at this pace: a full phrase, never "terminaría el nunca".
+    assert rendered("pronostico_termino", FLAT, dt.date(2024, 6, 28)) == [
+        "Al ritmo de los últimos informes, INI-010 «Agua potable Socoroma» no terminaría al ritmo actual; su plazo "
+        "es el 30-04-2025."]
+    # Reports that go back: an inconsistent series, not a projection.
+    backwards = dataclasses.replace(CREEPING, progress_history=CREEPING.progress_history + (
+        Observation(dt.date(2024, 6, 30), 30.0),))
+    [message] = rendered("pronostico_termino", backwards, dt.date(2024, 6, 30))
+    assert message == ("Al ritmo de los últimos informes, INI-010 «Agua potable Socoroma» tiene informes de avance "
+                       "contradictorios (serie inconsistente) y no se puede proyectar; su plazo es el 30-04-2025.")
+    [explanation] = [f.explanation for f in evaluate(ruleset_of(PROJECT_RULES["pronostico_termino"]), backwards,
+                                                     dt.date(2024, 6, 30))]
+    assert explanation.startswith("Serie inconsistente: el informe del 30-06-2024 dice 30,0 %")
+
+
+def test_a_threshold_of_zero_means_zero():
+    soon = (MilestoneFacts("INI-010-H2", "Obras iniciadas", dt.date(2023, 6, 25), "in_progress", None),)
+    stopped = dataclasses.replace(WORKS, spi=0.0, milestones=soon)
+    # SPI 0 is not below 0: nothing, where `threshold or 0.95` would have read 0 as 0.95 and fired.
+    assert findings("milestone_due_soon", stopped, within_days=14, threshold=0.0) == []
+    assert len(findings("milestone_due_soon", stopped, within_days=14)) == 1  # no threshold: the 0.95 default
+
+
+def test_an_overdue_predecessor_status_is_understood():
+    design = PredecessorFacts("INI-009", "Diseño agua potable", dt.date(2023, 7, 31), "overdue", 80.0)
+    [found] = findings("predecessor_late", dataclasses.replace(WORKS, predecessors=(design,)))
+    assert found.subject_code == "INI-010<INI-009"
+
+
+# Earned Schedule: facts as the scorecard view will give them (spi_t, es_date, ieac_t_date).
+LATE_SCHEDULE = dataclasses.replace(WORKS, status="late", spi_t=0.8, es_date=dt.date(2023, 4, 28),
+                                    ieac_t_date=dt.date(2024, 3, 31))
+
+
+def test_the_schedule_forecast_warns_when_the_independent_estimate_is_past_the_end():
+    # 01-01-2023 + 364 days / 0.8 = 31-03-2024: 91 days after 31-12-2023.
+    [found] = findings("schedule_forecast", LATE_SCHEDULE, tolerance_days=30)
+    assert found.details == {"spi_t": 0.8, "ieac_t_date": "2024-03-31", "days_late": 91}
+    assert found.explanation == (
+        "Cronograma ganado al 15-06-2023: la iniciativa ha completado el trabajo que el plan preveía hasta el "
+        "28-04-2023 (SPI(t) 0,80); a ese ritmo la estimación independiente de término (inicio + duración "
+        "planificada / SPI(t)) es el 31-03-2024, 91 días después del plazo del 31-12-2023; la tolerancia es de "
+        "30 días.")
+    assert rendered("pronostico_cronograma", LATE_SCHEDULE, TODAY) == [
+        "Según su cronograma ganado, INI-010 «Agua potable Socoroma» terminaría el 31-03-2024, 91 días después de "
+        "su plazo; su plazo es el 31-12-2023."]
+    assert findings("schedule_forecast", LATE_SCHEDULE, tolerance_days=91) == []  # within the tolerance
+
+
+def test_the_schedule_forecast_is_quiet_when_on_time_done_or_unknown():
+    on_time = dataclasses.replace(LATE_SCHEDULE, spi_t=1.0, ieac_t_date=dt.date(2023, 12, 31))
+    assert findings("schedule_forecast", on_time) == []
+    assert findings("schedule_forecast", dataclasses.replace(LATE_SCHEDULE, status="done")) == []
+    assert findings("schedule_forecast", WORKS) == []  # no Earned Schedule figures yet
+    overdue = dataclasses.replace(LATE_SCHEDULE, status="overdue")
+    assert len(findings("schedule_forecast", overdue, today=dt.date(2024, 1, 15))) == 1
+
+
+def test_the_schedule_forecast_of_no_earned_progress_says_it_would_not_finish():
+    stopped = dataclasses.replace(WORKS, spi_t=0.0, es_date=dt.date(2023, 1, 1), ieac_t_date=None)
+    [message] = rendered("pronostico_cronograma", stopped, TODAY)
+    assert message == ("Según su cronograma ganado, INI-010 «Agua potable Socoroma» no terminaría al ritmo actual "
+                       "(no hay avance ganado); su plazo es el 31-12-2023.")
 
 
 def test_too_few_points_give_no_forecast_alert():
@@ -131,7 +225,8 @@ def test_the_project_rules_file_loads():
     ruleset = load_rules(ROOT / "deploy" / "alert-rules.yaml")
     assert {r.kind for r in ruleset.rules} == {
         "milestone_overdue", "milestone_due_soon", "silent_initiative", "spi_below", "cpi_below",
-        "indicator_efficacy_below", "budget_overrun", "predecessor_late", "completion_forecast", "indicator_forecast"}
+        "indicator_efficacy_below", "budget_overrun", "predecessor_late", "completion_forecast", "indicator_forecast",
+        "schedule_forecast"}
     assert ruleset.escalation.department_head_after == dt.timedelta(days=3)
 
 
