@@ -65,6 +65,11 @@ async def test_the_backtest_scores_a_small_history_as_computed_by_hand(services,
     assert report.first_warnings[rule].get("INI-032") == dt.date(2020, 7, 31)
     assert "INI-067" not in report.first_warnings[rule]
     assert report.leads[rule]["INI-032"] == 152
+    # Earned schedule (PD = 303 days): 20 % on 31-05-2020 is ES 60,6 days in AT 90, SPI(t) 0,67, an
+    # estimate of 02-03-2020 + 303 / 0,67 = 26-05-2021, 147 days late → pending; the new report of
+    # 30-06-2020 confirms it (consecutive 2) → fires. INI-067 keeps SPI(t) ≥ 1: never warned.
+    assert report.first_warnings["pronostico_cronograma"].get("INI-032") == dt.date(2020, 6, 30)
+    assert "INI-067" not in report.first_warnings["pronostico_cronograma"]
     # The scores over these two, from what the replay warned.
     ours = {"INI-032": dt.date(2020, 12, 30), "INI-067": dt.date(2021, 2, 26)}
     finished = {"INI-032": None, "INI-067": dt.date(2021, 2, 26)}

@@ -39,6 +39,31 @@ async def test_the_backtest_of_the_sample_history_meets_the_targets(services, se
     # behind for half their plan and then recovered; no rule on past reports can tell them apart.
     # The gap to the 0,8 target is filed there; this floor keeps it from getting worse.
     assert overall.precision >= 0.75, table
+    # Every initiative that stalled for good before its deadline (three reports in a row at the
+    # same progress, never finished) was warned before its deadline.
+    stalled = await stalled_for_good(db)
+    assert stalled, "the sample history has stalls"
+    for code, end in stalled.items():
+        warned = report.first_warnings[OVERALL].get(code)
+        assert warned is not None and warned < end, f"{code} stalled and was not warned before {end}: {table}"
     forecast_rules = {s.rule for s in report.scores}
     assert not set(report.critical_on_time) & forecast_rules, table
     await db.execute('DROP SCHEMA "bt_sample_scorecard" CASCADE; DROP SCHEMA "bt_sample" CASCADE')
+
+
+async def stalled_for_good(db) -> dict:
+    """Initiatives never reported finished whose last three reports before their end date carry the
+    same progress: their end date, by code."""
+    rows = await db.fetch(
+        "SELECT r.initiative_code, r.physical_progress_pct, i.end_date FROM progress_report r "
+        "JOIN initiative i ON i.code = r.initiative_code WHERE r.physical_progress_pct IS NOT NULL "
+        "AND r.as_of <= i.end_date ORDER BY r.initiative_code, r.as_of, r.recorded_at")
+    done = {row["initiative_code"] for row in await db.fetch(
+        "SELECT DISTINCT initiative_code FROM progress_report WHERE physical_progress_pct >= 100")}
+    series: dict[str, list] = {}
+    ends = {}
+    for row in rows:
+        series.setdefault(row["initiative_code"], []).append(row["physical_progress_pct"])
+        ends[row["initiative_code"]] = row["end_date"]
+    return {code: ends[code] for code, values in series.items()
+            if code not in done and len(values) >= 3 and len(set(values[-3:])) == 1 and values[-1] > 0}

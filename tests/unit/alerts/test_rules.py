@@ -142,7 +142,8 @@ PROJECT_RULES = {r.name: r for r in load_rules(ROOT / "deploy" / "alert-rules.ya
 
 
 def rendered(rule_name: str, facts: InitiativeFacts, today: dt.date) -> list[str]:
-    found = evaluate(ruleset_of(PROJECT_RULES[rule_name]), facts, today)
+    """The messages of the project's rule (switched on, should the file ship it disabled)."""
+    found = evaluate(ruleset_of(PROJECT_RULES[rule_name].model_copy(update={"enabled": True})), facts, today)
     return [finding.message for finding in found]
 
 
