@@ -24,7 +24,8 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from services.alerts.lifecycle import escalations, reconcile
-from services.alerts.rules import RuleSet, RulesError, evaluate, load_rules
+from services.alerts.kinds import evaluate
+from services.alerts.rules import RuleSet, RulesError, load_rules
 from services.alerts.store import (
     acknowledge, apply_changes, list_alerts, load_facts, load_open_alerts, load_silences, lock_evaluation,
     with_successors,

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from services.alerts.forecast import Observation
+from services.alerts.trend import Observation
 from services.alerts.lifecycle import Announce, Change, Confirm, Escalate, OpenAlert, Raise, Resolve, Silence
 from services.alerts.rules import Finding, IndicatorFacts, InitiativeFacts, MilestoneFacts, PredecessorFacts
 from shared.events import (

@@ -11,13 +11,15 @@ from services.alerts.forecast import (
     CompletionForecast,
     InconsistentSeries,
     IndicatorForecast,
+    forecast_completion,
+    forecast_indicator,
+)
+from services.alerts.trend import (
     NoForecast,
     Observation,
     _inversions,
     _level_rank,
     fit_trend,
-    forecast_completion,
-    forecast_indicator,
 )
 
 START = dt.date(2023, 1, 1)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from services.alerts.forecast import Observation
+from services.alerts.trend import Observation
+from services.alerts.kinds import evaluate
 from services.alerts.rules import (
-    IndicatorFacts, InitiativeFacts, MilestoneFacts, PredecessorFacts, Rule, RulesError, evaluate, load_rules,
+    IndicatorFacts, InitiativeFacts, MilestoneFacts, PredecessorFacts, Rule, RulesError, load_rules,
     parse_duration, parse_rules,
 )
 from tests.conftest import ROOT
