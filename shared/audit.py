@@ -18,13 +18,13 @@ from typing import Any
 
 import asyncpg
 
+from shared.db import EVENT_LOG_LOCK, hold_lock
 from shared.events import AuditHeadAdvanced, EventEnvelope
 from shared.outbox import add_to_outbox
 from shared.topics import AUDIT
 
 GENESIS = "0" * 64
 HEAD_NAMESPACE = uuid.UUID("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
-APPEND_LOCK = "pladeco.event_log"
 
 
 def canonical(event: EventEnvelope[Any]) -> str:
@@ -57,7 +57,7 @@ async def append_events(
     copy of the chain's state outside the database."""
     if not entries:
         return None
-    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", APPEND_LOCK)
+    await hold_lock(connection, EVENT_LOG_LOCK)
     last = await connection.fetchrow("SELECT seq, hash FROM event_log ORDER BY seq DESC LIMIT 1")
     seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
     records = []

@@ -1,4 +1,5 @@
-"""PostgreSQL: the connection pool factory and the numbered migrations.
+"""PostgreSQL: the connection pool factory, the numbered migrations, and the advisory locks that
+serialise writers across processes (each lock named once, here).
 
 Migrations are the SQL files ``shared/migrations/NNNN_name.sql``, applied in number order, each in
 its own transaction, recorded in ``schema_migration`` with a checksum. A migration file that
@@ -17,6 +18,31 @@ import asyncpg
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LOCK_KEY = 0x504C4144  # "PLAD": one migrator at a time across every process
+
+# --- advisory locks, held until the end of the caller's transaction ---------------------------------
+
+EVENT_LOG_LOCK = "pladeco.event_log"
+"""Appends to the event log, and every writer of figures (a plan revision, a batch, the daily judgement)."""
+PLAN_CATALOGUE_LOCK = "pladeco.plan_catalogue"
+"""One plan revision at a time."""
+ALERT_EVALUATION_LOCK = "pladeco.alerts.evaluate"
+"""One alert evaluation at a time."""
+NOTIFIER_GROUPS_LOCK = "pladeco.notifier.groups"
+"""One forming of notification groups at a time."""
+OUTBOX_LOCK_PREFIX = "pladeco.outbox."
+"""Followed by the producer: one relay per producer at a time, so that the order holds."""
+
+
+async def hold_lock(connection: asyncpg.Connection, name: str) -> None:
+    """Wait for the advisory lock ``name`` and hold it until the transaction ends."""
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
+
+
+async def try_lock(connection: asyncpg.Connection, name: str) -> bool:
+    """Take the advisory lock ``name`` until the transaction ends, if nobody holds it."""
+    return bool(await connection.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", name))
+
+
 SCORECARD_PLACEHOLDER = "{{scorecard}}"
 SCORECARD_SCHEMA = "scorecard"
 """The views Grafana reads live in their own schema; a second copy of the tables (a test's scratch

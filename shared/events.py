@@ -27,6 +27,8 @@ from pydantic import (
     ValidationError,
 )
 
+from shared.terms import InitiativeStatus, Severity
+
 InitiativeCode = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")
 ]
@@ -216,7 +218,7 @@ class InitiativeFigures(BaseModel):
     spi: float | None
     cpi: float | None
     financial_execution_pct: float | None
-    status: Literal["no_data", "not_started", "on_track", "at_risk", "late", "overdue", "done"]
+    status: InitiativeStatus
     report_count: int
     last_report_as_of: dt.date | None
     judged_on: dt.date | None = Field(None, description="The day (America/Santiago) the figures are taken as of.")
@@ -260,9 +262,6 @@ class IndicatorsUpdated(Payload):
     indicators: list[IndicatorFigure] = Field(default_factory=list)
     milestones: list[MilestoneFigure] = Field(default_factory=list)
     caused_by: list[UUID] = Field(description="The events whose application changed the figures.")
-
-
-Severity = Literal["info", "warning", "critical"]
 
 
 class AlertChanged(Payload):

@@ -16,6 +16,7 @@ import asyncpg
 import structlog
 from faststream.kafka import KafkaBroker
 
+from shared.db import OUTBOX_LOCK_PREFIX, try_lock
 from shared.events import EventEnvelope
 
 
@@ -46,9 +47,7 @@ class OutboxRelay:
             while True:
                 async with self.pool.acquire() as connection, connection.transaction():
                     # One relay per producer at a time, across processes, so the order holds.
-                    if not await connection.fetchval(
-                        "SELECT pg_try_advisory_xact_lock(hashtext('pladeco.outbox.' || $1))", self.producer
-                    ):
+                    if not await try_lock(connection, OUTBOX_LOCK_PREFIX + self.producer):
                         return sent
                     rows = await connection.fetch(
                         "SELECT id, topic, key, value, headers::text FROM outbox WHERE producer = $1 "

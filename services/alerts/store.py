@@ -13,23 +13,27 @@ from typing import Any
 
 import asyncpg
 
-from services.alerts.trend import Observation
 from services.alerts.lifecycle import Announce, Change, Confirm, Escalate, OpenAlert, Raise, Resolve, Silence
 from services.alerts.rules import Finding, IndicatorFacts, InitiativeFacts, MilestoneFacts, PredecessorFacts
+from services.alerts.trend import Observation
+from shared.db import ALERT_EVALUATION_LOCK, SCORECARD_SCHEMA, hold_lock
 from shared.events import (
-    AlertAcknowledged, AlertChanged, AlertEscalated, AlertRaised, AlertResolved, EventEnvelope,
+    AlertAcknowledged,
+    AlertChanged,
+    AlertEscalated,
+    AlertRaised,
+    AlertResolved,
+    EventEnvelope,
 )
-from shared.db import SCORECARD_SCHEMA
 from shared.outbox import add_to_outbox
 from shared.topics import ALERTS
 
 OUTBOX_PRODUCER = "alerts"
 ALERT_NAMESPACE = uuid.UUID("0b7a3c9e-1f2d-4e5a-8c6b-9d0e1f2a3b4c")
-EVALUATION_LOCK = "pladeco.alerts.evaluate"
 
 
 async def lock_evaluation(connection: asyncpg.Connection) -> None:
-    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", EVALUATION_LOCK)
+    await hold_lock(connection, ALERT_EVALUATION_LOCK)
 
 
 async def with_successors(connection: asyncpg.Connection, codes: Sequence[str]) -> list[str]:

@@ -24,6 +24,7 @@ from shared.plan.model import (
     Department, FundingSource, Indicator, Initiative, Locality, Milestone, Objective, PlanHeader,
     Problem, Programme, StrategicAxis, Territory,
 )
+from shared.db import PLAN_CATALOGUE_LOCK, hold_lock
 
 
 class RevisionOutcome(StrEnum):
@@ -165,7 +166,7 @@ async def apply_plan_revision(
         if not first_time:
             return RevisionOutcome.DUPLICATE
         # One revision at a time: the plan row (or, before the first load, a transaction lock).
-        await connection.execute("SELECT pg_advisory_xact_lock(hashtext('pladeco.plan_catalogue'))")
+        await hold_lock(connection, PLAN_CATALOGUE_LOCK)
         current = await connection.fetchrow("SELECT code, revision FROM plan")
         _check_base(revision, current)
         await _record_history(connection, event)

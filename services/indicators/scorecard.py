@@ -111,13 +111,7 @@ from enum import StrEnum
 from typing import Literal
 
 from shared.plan.model import Initiative, ProgressCurve
-
-SPI_ON_TRACK = 0.95
-"""An SPI(t) at or above this is on track."""
-SPI_AT_RISK = 0.85
-"""An SPI(t) at or above this (and below ``SPI_ON_TRACK``) is at risk; below it, late."""
-CPI_AT_RISK = 0.90
-"""A CPI below this turns an on-track initiative into an at-risk one."""
+from shared.terms import CPI_AT_RISK, SPI_AT_RISK, SPI_ON_TRACK, InitiativeStatus
 
 ReportField = Literal["physical_progress_pct", "spent_to_date_clp"]
 _REPORT_FIELDS: frozenset[str] = frozenset({"physical_progress_pct", "spent_to_date_clp"})
@@ -356,16 +350,6 @@ def _financial_execution_pct(actual: int | None, budget_clp: int) -> float | Non
 
 
 # --- initiative status ----------------------------------------------------------------------------
-
-
-class InitiativeStatus(StrEnum):
-    NO_DATA = "no_data"
-    NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    LATE = "late"
-    OVERDUE = "overdue"
-    DONE = "done"
 
 
 def initiative_status(ev: EarnedValue, plan: CurvePlan) -> InitiativeStatus:

@@ -30,10 +30,16 @@ from typing import Any
 import asyncpg
 
 from services.indicators import scorecard
+from shared.audit import Logged, append_events
+from shared.db import EVENT_LOG_LOCK, hold_lock
 from shared.events import (
-    EventEnvelope, IndicatorFigure, IndicatorsUpdated, InitiativeFigures, MilestoneFigure, ProgressReported,
+    EventEnvelope,
+    IndicatorFigure,
+    IndicatorsUpdated,
+    InitiativeFigures,
+    MilestoneFigure,
+    ProgressReported,
 )
-from shared.audit import APPEND_LOCK, Logged, append_events
 from shared.outbox import add_to_outbox
 from shared.topics import INDICATORS
 
@@ -236,7 +242,7 @@ async def rejudge_figures(connection: asyncpg.Connection, today: dt.date, at: dt
     """Judge again, as of ``today``, every initiative last judged on another day (time passes:
     PV, SPI(t) and the status move without any report). Publishes ``indicators.updated`` only
     for the initiatives whose status changed, with an id of the initiative and the day. Returns how many."""
-    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", APPEND_LOCK)  # see the module docstring
+    await hold_lock(connection, EVENT_LOG_LOCK)  # see the module docstring
     codes = [row["code"] for row in await connection.fetch(
         "SELECT i.code FROM initiative i LEFT JOIN initiative_figures f ON f.initiative_code = i.code "
         "WHERE f.judged_on IS DISTINCT FROM $1 ORDER BY i.code", today)]

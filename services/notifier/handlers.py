@@ -26,15 +26,31 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from services.notifier.messages import AlertItem, Recipient, compose, compose_email, sign_webhook, webhook_body
+from services.notifier.messages import (
+    AlertItem,
+    Recipient,
+    compose,
+    compose_email,
+    sign_webhook,
+    webhook_body,
+)
 from services.notifier.routing import Routes, recipients_for
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import (
-    add_reminders, assign_items, contacts, due_notifications, group_items, mark_attempt_failed,
-    mark_sent, ready_groups, record_alert_event, record_notification,
+    add_reminders,
+    assign_items,
+    contacts,
+    due_notifications,
+    group_items,
+    mark_attempt_failed,
+    mark_sent,
+    ready_groups,
+    record_alert_event,
+    record_notification,
 )
 from shared.clock import Clock
 from shared.consumer import apply_with_retry, decode_or_dead_letter, undecoded
+from shared.db import NOTIFIER_GROUPS_LOCK, hold_lock
 from shared.events import AlertChanged, EventEnvelope
 from shared.logging import bound_event
 from shared.signing import ack_url
@@ -141,7 +157,7 @@ class Dispatcher:
         s = self.settings
         now = self.clock()
         async with self.pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock(hashtext('pladeco.notifier.groups'))")
+            await hold_lock(connection, NOTIFIER_GROUPS_LOCK)
             await add_reminders(connection, now=now, repeat_interval=dt.timedelta(seconds=s.notifier_repeat_interval_s))
             for group in await ready_groups(connection, now=now,
                                             group_wait=dt.timedelta(seconds=s.notifier_group_wait_s),

@@ -20,10 +20,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
+
+from shared.clock import SANTIAGO
+from shared.terms import SEVERITY_LABELS, Severity
 
 Kind = Literal["raised", "escalated", "reminder", "resolved"]
-Severity = Literal["info", "warning", "critical"]
 Role = Literal["officer", "department_head", "management_unit"]
 
 SUBJECT_TAG = "[PLADECO Putre]"
@@ -31,10 +32,6 @@ SUBJECT_TAG = "[PLADECO Putre]"
 # shortened with "…" so that the counts and flags, which matter most, stay visible.
 SUBJECT_MAX_CHARS = 150
 CRITICAL_FLAG = "[CRÍTICA]"
-# Putre (Arica y Parinacota) keeps continental Chile's official time, DST changes included.
-SANTIAGO = ZoneInfo("America/Santiago")
-
-SEVERITY_LABEL: dict[str, str] = {"critical": "Crítica", "warning": "Advertencia", "info": "Información"}
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 _SEVERITY_COLOUR = {"critical": "#b00020", "warning": "#b45f06", "info": "#1f5fa8"}
 
@@ -338,7 +335,7 @@ def _fields(item: AlertItem) -> list[tuple[str, str, bool]]:
     """(label, value, is_link) in the order both parts show them."""
     rows = [
         ("Estado", _status(item), False),
-        ("Gravedad", SEVERITY_LABEL[item.severity], False),
+        ("Gravedad", SEVERITY_LABELS[item.severity], False),
         ("Iniciativa", f"{item.initiative_code} — {item.initiative_name}", False),
         ("Unidad responsable", item.department_code, False),
         ("Qué pasó", item.message, False),

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from services.indicators.scorecard import (
-    CurvePlan, InitiativeStatus, ProgressReport, earned_schedule, earned_schedule_days, earned_value,
-    initiative_status,
+    CurvePlan, ProgressReport, earned_schedule, earned_schedule_days, earned_value, initiative_status,
 )
+from shared.terms import InitiativeStatus
 
 D = dt.date
 RECORDED = dt.datetime(2022, 1, 1, 12, 0, tzinfo=dt.UTC)
