@@ -204,10 +204,10 @@ async def run_backtest(schema: str, first: dt.date | None, last: dt.date | None,
     from tqdm import tqdm
 
     from cli.replay import HistoryApplier, end_of, fresh_schema, logged_history
-    from services.indicators.store import rejudge_figures
     from services.alerts.handlers import run_evaluation
     from services.alerts.rules import load_rules
     from services.alerts.settings import AlertSettings
+    from services.indicators.store import rejudge_figures
     from shared.events import PlanRevised
 
     ruleset = load_rules(rules_file or AlertSettings().alerts_rules_file)

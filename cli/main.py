@@ -137,8 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_parser("ensure", help="create missing topics").set_defaults(handler=topics_ensure)
 
     from cli.alerts import add_commands as add_alert_commands
-    from cli.backtest import add_commands as add_backtest_commands
     from cli.audit import add_commands as add_audit_commands
+    from cli.backtest import add_commands as add_backtest_commands
     from cli.keys import add_commands as add_key_commands
     from cli.plan import add_commands as add_plan_commands
     from cli.progress import add_commands as add_progress_commands

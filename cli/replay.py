@@ -138,7 +138,8 @@ class HistoryApplier:
 
     async def revision(self, event, source) -> None:  # noqa: ANN001
         from services.indicators.catalogue_store import apply_plan_revision
-        from services.indicators.store import Cause, recompute_figures
+        from services.indicators.figures import Cause
+        from services.indicators.store import recompute_figures
         from shared.audit import Logged, append_events
 
         await self.flush()

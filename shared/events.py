@@ -218,6 +218,9 @@ class InitiativeFigures(BaseModel):
     spi: float | None
     cpi: float | None
     financial_execution_pct: float | None
+    schedule_variance_clp: float | None = Field(None, description="SV = EV − PV.")
+    cost_variance_clp: float | None = Field(None, description="CV = EV − AC.")
+    estimate_at_completion_clp: float | None = Field(None, description="EAC = BAC / CPI.")
     status: InitiativeStatus
     report_count: int
     last_report_as_of: dt.date | None
@@ -225,6 +228,7 @@ class InitiativeFigures(BaseModel):
     earned_schedule_days: float | None = None
     actual_time_days: int | None = None
     spi_t: float | None = None
+    schedule_variance_days: float | None = Field(None, description="SV(t) = ES − AT.")
     ieac_t_date: dt.date | None = Field(None, description="Completion estimate at the observed pace.")
     ieac_t_planned_date: dt.date | None = Field(None, description="Completion estimate, the rest at the planned pace.")
 

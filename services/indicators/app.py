@@ -6,8 +6,8 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from services.indicators.handlers import gis_router, judge_daily, register_subscribers, watch_consumer_lag
-from services.indicators.store import OUTBOX_PRODUCER
 from services.indicators.settings import IndicatorSettings
+from services.indicators.store import OUTBOX_PRODUCER
 from shared.broker import create_broker
 from shared.clock import Clock, offset_clock, utc_now
 from shared.http import create_http_app

@@ -17,14 +17,24 @@ from typing import Any
 import asyncpg
 
 from shared.consumer import EventRefused
+from shared.db import PLAN_CATALOGUE_LOCK, hold_lock
 from shared.events import EventEnvelope, PlanChange, PlanRevised
 from shared.plan.catalogue import RECORD_TABLES
 from shared.plan.changes import PARENT_KEY
 from shared.plan.model import (
-    Department, FundingSource, Indicator, Initiative, Locality, Milestone, Objective, PlanHeader,
-    Problem, Programme, StrategicAxis, Territory,
+    Department,
+    FundingSource,
+    Indicator,
+    Initiative,
+    Locality,
+    Milestone,
+    Objective,
+    PlanHeader,
+    Problem,
+    Programme,
+    StrategicAxis,
+    Territory,
 )
-from shared.db import PLAN_CATALOGUE_LOCK, hold_lock
 
 
 class RevisionOutcome(StrEnum):

@@ -28,14 +28,33 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from services.indicators.catalogue_store import RevisionOutcome, apply_plan_revision
+from services.indicators.figures import Cause
 from services.indicators.store import (
     OUTBOX_PRODUCER,
-    BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures, rejudge_figures,
+    BatchResult,
+    SourceOffset,
+    apply_progress_batch,
+    recompute_figures,
+    rejudge_figures,
 )
-from shared.clock import Clock, santiago_today
-from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record, undecoded
-from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
 from shared.audit import Logged, append_events
+from shared.clock import Clock, santiago_today
+from shared.consumer import (
+    ApplyFailed,
+    EventRefused,
+    apply_with_retry,
+    dead_letter,
+    dead_letter_record,
+    undecoded,
+)
+from shared.events import (
+    ContractViolation,
+    EventEnvelope,
+    Payload,
+    PlanRevised,
+    ProgressReported,
+    decode_event,
+)
 from shared.logging import bound_event
 from shared.outbox import OutboxRelay
 from shared.plan.catalogue import current_plan
@@ -352,8 +371,8 @@ async def watch_consumer_lag(
     bootstrap_servers: str, group_ids: dict[str, str], gauge: Gauge, *, interval_s: float = 15.0
 ) -> None:
     """Every ``interval_s``: end offsets minus the group's committed offsets, per topic."""
-    from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
 
     log = structlog.stdlib.get_logger()
     while True:

@@ -21,21 +21,19 @@ state at once.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 
-from services.indicators import scorecard
+from services.indicators import figures, scorecard
+from services.indicators.figures import Cause
 from shared.audit import Logged, append_events
 from shared.db import EVENT_LOG_LOCK, hold_lock
 from shared.events import (
     EventEnvelope,
     IndicatorFigure,
-    IndicatorsUpdated,
     InitiativeFigures,
     MilestoneFigure,
     ProgressReported,
@@ -44,7 +42,6 @@ from shared.outbox import add_to_outbox
 from shared.topics import INDICATORS
 
 OUTBOX_PRODUCER = "indicators"
-FIGURES_EVENT_NAMESPACE = uuid.UUID("6f1c2e53-5d0a-4c8e-9a51-0b3f3f2d7a10")
 
 
 @dataclass(frozen=True)
@@ -52,16 +49,6 @@ class SourceOffset:
     topic: str
     partition: int
     offset: int
-
-
-@dataclass(frozen=True)
-class Cause:
-    """The events that made an initiative's figures be recomputed, and when the latest happened."""
-
-    event_ids: tuple[uuid.UUID, ...]
-    at: dt.datetime
-    judged_on: dt.date | None = None
-    """Set when the passing of time, not an event, judged the figures again (that day)."""
 
 
 @dataclass
@@ -127,7 +114,7 @@ async def _store_reports(
     )
     milestones = [
         (e.event_id, m.milestone_code, e.payload.initiative_code, m.status, m.date, e.payload.as_of, e.recorded_at)
-        for e, _ in fresh for m in _last_per_code(e.payload.milestone_updates, "milestone_code")
+        for e, _ in fresh for m in figures.last_per_code(e.payload.milestone_updates, "milestone_code")
     ]
     if milestones:
         await connection.copy_records_to_table(
@@ -137,7 +124,7 @@ async def _store_reports(
         )
     measurements = [
         (e.event_id, m.indicator_code, e.payload.initiative_code, m.period, m.value, e.payload.as_of, e.recorded_at)
-        for e, _ in fresh for m in _last_per_key(e.payload.indicator_measurements)
+        for e, _ in fresh for m in figures.last_per_key(e.payload.indicator_measurements)
     ]
     if measurements:
         await connection.copy_records_to_table(
@@ -147,65 +134,7 @@ async def _store_reports(
         )
 
 
-def _last_per_code(items: Iterable[Any], attribute: str) -> list[Any]:
-    # One report naming the same milestone twice: its last word counts.
-    return list({getattr(item, attribute): item for item in items}.values())
-
-
-def _last_per_key(measurements: Iterable[Any]) -> list[Any]:
-    return list({(m.indicator_code, m.period): m for m in measurements}.values())
-
-
-def _causes(events: Iterable[EventEnvelope[ProgressReported]]) -> dict[str, Cause]:
-    grouped: dict[str, list[EventEnvelope[ProgressReported]]] = defaultdict(list)
-    for event in events:
-        grouped[event.payload.initiative_code].append(event)
-    return {
-        code: Cause(tuple(sorted(e.event_id for e in items)), max(e.recorded_at for e in items))
-        for code, items in grouped.items()
-    }
-
-
 # --- figures --------------------------------------------------------------------------------------
-
-
-@dataclass
-class News:
-    """What may change an initiative's figures: candidates for its latest report, latest
-    measurement of each indicator and latest update of each milestone."""
-
-    reports: list[scorecard.ProgressReport] = field(default_factory=list)
-    measurements: dict[str, list[scorecard.Measurement]] = field(default_factory=lambda: defaultdict(list))
-    milestones: dict[str, list[scorecard.MilestoneReport]] = field(default_factory=lambda: defaultdict(list))
-
-
-@dataclass
-class InitiativePlan:
-    """What the plan says of an initiative that its figures need."""
-
-    budget_clp: int
-    curve: scorecard.CurvePlan
-    indicators: dict[str, asyncpg.Record] = field(default_factory=dict)
-    milestones: set[str] = field(default_factory=set)
-
-
-@dataclass
-class StoredFigures:
-    """The figures before this change: the base of the merge and of the ``changed`` lists."""
-
-    figures: dict[str, InitiativeFigures] = field(default_factory=dict)
-    indicators: dict[str, IndicatorFigure] = field(default_factory=dict)
-    milestones: dict[str, MilestoneFigure] = field(default_factory=dict)
-    latest_measurement: dict[str, scorecard.Measurement] = field(default_factory=dict)
-    latest_milestone_update: dict[str, scorecard.MilestoneReport] = field(default_factory=dict)
-
-
-@dataclass
-class FigureRows:
-    initiatives: list[tuple[str, InitiativeFigures]] = field(default_factory=list)
-    indicators: list[tuple[str, IndicatorFigure, scorecard.Measurement | None]] = field(default_factory=list)
-    milestones: list[tuple[str, MilestoneFigure, scorecard.MilestoneReport]] = field(default_factory=list)
-    planned: list[tuple[str, dt.date, float]] = field(default_factory=list)
 
 
 async def update_figures(
@@ -213,19 +142,19 @@ async def update_figures(
 ) -> int:
     """Merge new progress events into the figures of their initiatives, judged as of ``today``;
     write an ``indicators.updated`` event to the outbox for each whose figures changed. Returns how many."""
-    news: dict[str, News] = defaultdict(News)
+    news: dict[str, figures.News] = defaultdict(figures.News)
     for event in events:
         report = event.payload
         item = news[report.initiative_code]
         item.reports.append(scorecard.ProgressReport(
             report.as_of, event.recorded_at, report.physical_progress_pct, report.spent_to_date_clp))
-        for m in _last_per_key(report.indicator_measurements):
+        for m in figures.last_per_key(report.indicator_measurements):
             item.measurements[m.indicator_code].append(
                 scorecard.Measurement(m.period, report.as_of, event.recorded_at, m.value))
-        for m in _last_per_code(report.milestone_updates, "milestone_code"):
+        for m in figures.last_per_code(report.milestone_updates, "milestone_code"):
             item.milestones[m.milestone_code].append(
                 scorecard.MilestoneReport(report.as_of, event.recorded_at, m.status, m.date))
-    return await _write_figures(connection, _causes(events), news, today, from_history=False)
+    return await _write_figures(connection, figures.causes_of(events), news, today, from_history=False)
 
 
 async def recompute_figures(connection: asyncpg.Connection, causes: dict[str, Cause], today: dt.date) -> int:
@@ -253,7 +182,7 @@ async def rejudge_figures(connection: asyncpg.Connection, today: dt.date, at: dt
 
 
 async def _write_figures(
-    connection: asyncpg.Connection, causes: dict[str, Cause], news: dict[str, News], today: dt.date, *,
+    connection: asyncpg.Connection, causes: dict[str, Cause], news: dict[str, figures.News], today: dt.date, *,
     from_history: bool, publish_status_changes_only: bool = False,
 ) -> int:
     codes = sorted(causes)
@@ -269,32 +198,32 @@ async def _write_figures(
             await _fill_month_schedule(connection, plans, only_missing=True)
     latest_reports = await _load_latest_reports(connection, codes)
     totals = await _report_totals(connection, codes) if from_history else {}
-    rows, outbox = FigureRows(), []
+    rows, outbox = figures.FigureRows(), []
     for code in codes:
         plan = plans.get(code)
         if plan is None:  # left the plan: its figures go below
             continue
-        item, old = news.get(code, News()), stored.figures.get(code)
-        count, last_as_of = totals.get(code, (0, None)) if from_history else _counted(old, item)
-        figures = _initiative_figures(plan, latest_reports.get(code, []), count, last_as_of, today)
+        item, old = news.get(code, figures.News()), stored.figures.get(code)
+        count, last_as_of = totals.get(code, (0, None)) if from_history else figures.counted(old, item)
+        current = figures.initiative_figures(plan, latest_reports.get(code, []), count, last_as_of, today)
         indicators = [
-            _indicator_figure(plan.indicators[ic], ic,
-                              _candidates(stored.latest_measurement, ic, item.measurements, from_history))
+            figures.indicator_figure(plan.indicators[ic], ic,
+                                     figures.candidates(stored.latest_measurement, ic, item.measurements, from_history))
             for ic in sorted(plan.indicators)
         ]
         milestones = [
             m for m in (
-                _milestone_figure(mc, _candidates(stored.latest_milestone_update, mc, item.milestones, from_history))
+                figures.milestone_figure(mc, figures.candidates(stored.latest_milestone_update, mc, item.milestones, from_history))
                 for mc in sorted(plan.milestones)
             ) if m is not None
         ]
-        rows.initiatives.append((code, figures))
+        rows.initiatives.append((code, current))
         rows.indicators += [(code, figure, latest) for figure, latest in indicators]
         rows.milestones += [(code, figure, latest) for figure, latest in milestones]
-        rows.planned += _planned_rows(code, plan, old, last_as_of, period_end, from_history)
-        event = _figures_event(code, figures, [f for f, _ in indicators], [m for m, _ in milestones], stored,
-                               causes[code])
-        if publish_status_changes_only and old is not None and old.status == figures.status:
+        rows.planned += figures.planned_rows(code, plan, old, last_as_of, period_end, from_history)
+        event = figures.figures_event(code, current, [f for f, _ in indicators], [m for m, _ in milestones], stored,
+                                      causes[code])
+        if publish_status_changes_only and old is not None and old.status == current.status:
             event = None
         if event is not None:
             outbox.append(event)
@@ -303,38 +232,10 @@ async def _write_figures(
     return len(outbox)
 
 
-def _counted(old: InitiativeFigures | None, item: News) -> tuple[int, dt.date | None]:
-    """Report count and latest ``as_of`` after adding the new reports to the stored ones."""
-    count = (old.report_count if old else 0) + len(item.reports)
-    days = [day for day in [old.last_report_as_of if old else None, *(r.as_of for r in item.reports)] if day]
-    return count, max(days, default=None)
-
-
-def _candidates(stored: dict[str, Any], code: str, new: dict[str, list[Any]], from_history: bool) -> list[Any]:
-    # From history the news already hold the history's latest; the stored one may be outdated.
-    kept = [] if from_history or code not in stored else [stored[code]]
-    return kept + new.get(code, [])
-
-
-def _planned_rows(
-    code: str, plan: InitiativePlan, old: InitiativeFigures | None, last_as_of: dt.date | None,
-    period_end: dt.date | None, from_history: bool,
-) -> list[tuple[str, dt.date, float]]:
-    """The planned S-curve: whole from history; otherwise only the months a later report added."""
-    until = scorecard.series_last_day(plan.curve, last_as_of, period_end)
-    if not from_history and old is not None:
-        stored_until = scorecard.series_last_day(plan.curve, old.last_report_as_of, period_end)
-        if until.replace(day=1) <= stored_until.replace(day=1):
-            return []  # the common case: a report within the months already planned
-        return [(code, month, pct) for month, pct in scorecard.planned_by_month(plan.curve, until)
-                if month > stored_until]
-    return [(code, month, pct) for month, pct in scorecard.planned_by_month(plan.curve, until)]
-
-
 # --- reading the state ----------------------------------------------------------------------------
 
 
-async def _load_plans(connection: asyncpg.Connection, codes: list[str]) -> dict[str, InitiativePlan]:
+async def _load_plans(connection: asyncpg.Connection, codes: list[str]) -> dict[str, figures.InitiativePlan]:
     months: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for row in await connection.fetch(
         "SELECT p.initiative_code, to_char(p.month, 'YYYY-MM') AS month, p.progress_pct "
@@ -343,7 +244,7 @@ async def _load_plans(connection: asyncpg.Connection, codes: list[str]) -> dict[
     ):
         months[row["initiative_code"]].append((row["month"], float(row["progress_pct"])))
     plans = {
-        row["code"]: InitiativePlan(row["budget_clp"], scorecard.CurvePlan(
+        row["code"]: figures.InitiativePlan(row["budget_clp"], scorecard.CurvePlan(
             row["start_date"], row["end_date"], tuple(months[row["code"]])))  # empty unless on the monthly curve
         for row in await connection.fetch(
             "SELECT code, budget_clp, start_date, end_date FROM initiative WHERE code = ANY($1::text[])", codes
@@ -359,8 +260,8 @@ async def _load_plans(connection: asyncpg.Connection, codes: list[str]) -> dict[
     return plans
 
 
-async def _load_stored(connection: asyncpg.Connection, codes: list[str]) -> StoredFigures:
-    stored = StoredFigures()
+async def _load_stored(connection: asyncpg.Connection, codes: list[str]) -> figures.StoredFigures:
+    stored = figures.StoredFigures()
     for row in await connection.fetch("SELECT * FROM initiative_figures WHERE initiative_code = ANY($1::text[])", codes):
         stored.figures[row["initiative_code"]] = InitiativeFigures.model_validate(
             {name: row[name] for name in InitiativeFigures.model_fields})
@@ -423,10 +324,10 @@ async def _report_totals(connection: asyncpg.Connection, codes: list[str]) -> di
     }
 
 
-async def _latest_in_history(connection: asyncpg.Connection, codes: list[str]) -> dict[str, News]:
+async def _latest_in_history(connection: asyncpg.Connection, codes: list[str]) -> dict[str, figures.News]:
     """The latest measurement of each indicator and update of each milestone, from the history
     (the same order as scorecard.latest_measurement and scorecard.latest_milestone_update)."""
-    news: dict[str, News] = defaultdict(News)
+    news: dict[str, figures.News] = defaultdict(figures.News)
     for row in await connection.fetch(
         """
         SELECT DISTINCT ON (initiative_code, indicator_code)
@@ -462,7 +363,7 @@ async def _rebuild_month_reports(connection: asyncpg.Connection, codes: list[str
 
 
 async def _fill_month_schedule(
-    connection: asyncpg.Connection, plans: dict[str, InitiativePlan], *, only_missing: bool
+    connection: asyncpg.Connection, plans: dict[str, figures.InitiativePlan], *, only_missing: bool
 ) -> None:
     """Write the earned schedule of the month rows of ``plans`` (all of them after a rebuild from
     history or a plan change; only rows that lack it otherwise)."""
@@ -482,7 +383,7 @@ async def _fill_month_schedule(
 
 async def _merge_month_reports(
     connection: asyncpg.Connection, reports: dict[str, list[scorecard.ProgressReport]],
-    plans: dict[str, InitiativePlan],
+    plans: dict[str, figures.InitiativePlan],
 ) -> None:
     """Merge new reports into the months they fall in; write only the months that changed."""
     keys = sorted({(code, report.as_of.replace(day=1)) for code, items in reports.items() for report in items})
@@ -504,7 +405,7 @@ async def _merge_month_reports(
         for month, merged in scorecard.latest_by_month(kept[code] + items).items():
             if merged.progress is None and merged.spending is None:
                 continue  # reports of milestones or indicators only: nothing for the S-curve
-            row = _month_row(code, merged, plans[code].curve)
+            row = figures.month_row(code, merged, plans[code].curve)
             old = stored.get((code, month))
             if old is None or tuple(old[c] for c in MONTH_REPORT_COLUMNS) != row:
                 changed.append(row)
@@ -522,97 +423,18 @@ async def _merge_month_reports(
         )
 
 
-def _month_row(code: str, merged: scorecard.MonthLatest, curve: scorecard.CurvePlan) -> tuple[Any, ...]:
-    progress, spending = merged.progress, merged.spending
-    physical = progress.physical_progress_pct if progress else None
-    return (
-        code, merged.month,
-        progress.as_of if progress else None, progress.recorded_at if progress else None, physical,
-        spending.as_of if spending else None, spending.recorded_at if spending else None,
-        spending.spent_to_date_clp if spending else None,
-        scorecard.earned_schedule_days(curve, physical) if physical is not None else None,
-    )
-
-
 # --- computing ------------------------------------------------------------------------------------
-
-
-def _initiative_figures(
-    plan: InitiativePlan, latest_reports: list[scorecard.ProgressReport], report_count: int,
-    last_report_as_of: dt.date | None, today: dt.date,
-) -> InitiativeFigures:
-    ev = scorecard.earned_value(plan.curve, plan.budget_clp, latest_reports, today)
-    schedule = ev.schedule
-    return InitiativeFigures(
-        data_date=ev.data_date, physical_progress_pct=ev.physical_progress_pct,
-        planned_progress_pct=ev.planned_progress_pct, budget_clp=plan.budget_clp,
-        earned_value_clp=ev.earned_value_clp, planned_value_clp=ev.planned_value_clp,
-        actual_cost_clp=ev.actual_cost_clp, spi=ev.spi, cpi=ev.cpi,
-        financial_execution_pct=ev.financial_execution_pct,
-        status=scorecard.initiative_status(ev, plan.curve).value, report_count=report_count,
-        last_report_as_of=last_report_as_of, judged_on=ev.judged_on,
-        earned_schedule_days=schedule.earned_schedule_days if schedule else None,
-        actual_time_days=schedule.actual_time_days if schedule else (ev.judged_on - plan.curve.start).days,
-        spi_t=schedule.spi_t if schedule else None,
-        ieac_t_date=schedule.ieac_t_date if schedule else None,
-        ieac_t_planned_date=schedule.ieac_t_planned_date if schedule else None,
-    )
-
-
-def _indicator_figure(
-    spec: asyncpg.Record, code: str, measurements: list[scorecard.Measurement]
-) -> tuple[IndicatorFigure, scorecard.Measurement | None]:
-    latest = scorecard.latest_measurement(measurements)
-    value = latest.value if latest else None
-    efficacy = scorecard.efficacy_pct(spec["baseline"], spec["target"], value) if latest else None
-    figure = IndicatorFigure(
-        indicator_code=code, value=value, period=latest.period if latest else None, efficacy_pct=efficacy,
-        light=scorecard.traffic_light(efficacy, spec["green_threshold"], spec["yellow_threshold"]).value,
-        target_reached=scorecard.target_reached(spec["baseline"], spec["target"], value),
-    )
-    return figure, latest
-
-
-def _milestone_figure(
-    code: str, updates: list[scorecard.MilestoneReport]
-) -> tuple[MilestoneFigure, scorecard.MilestoneReport] | None:
-    last = scorecard.latest_milestone_update(updates)
-    if last is None:
-        return None
-    return MilestoneFigure(milestone_code=code, status=last.status, status_date=last.date,
-                           reported_as_of=last.as_of), last
-
-
-def _figures_event(
-    code: str, figures: InitiativeFigures, indicators: list[IndicatorFigure], milestones: list[MilestoneFigure],
-    before: StoredFigures, cause: Cause,
-) -> EventEnvelope[IndicatorsUpdated] | None:
-    old = before.figures.get(code)
-    changed = sorted(
-        name for name in InitiativeFigures.model_fields
-        if old is None or getattr(old, name) != getattr(figures, name)
-    )
-    changed_indicators = [f for f in indicators if before.indicators.get(f.indicator_code) != f]
-    changed_milestones = [m for m in milestones if before.milestones.get(m.milestone_code) != m]
-    if not changed and not changed_indicators and not changed_milestones:
-        return None
-    payload = IndicatorsUpdated(
-        initiative_code=code, figures=figures, changed=changed, indicators=changed_indicators,
-        milestones=changed_milestones, caused_by=list(cause.event_ids),
-    )
-    # The same history gives the same event id, so a replay's events can be matched to the originals;
-    # a daily judgement has one id per initiative and day.
-    key = ",".join(str(e) for e in cause.event_ids) if cause.judged_on is None else f"judged:{cause.judged_on}"
-    event_id = uuid.uuid5(FIGURES_EVENT_NAMESPACE, code + "|" + key)
-    return EventEnvelope.of(payload, event_id=event_id, at=cause.at, source_system="pladeco-indicators",
-                            actor="pladeco-indicators", initiative_code=code)
 
 
 # --- writing --------------------------------------------------------------------------------------
 
 
+INITIATIVE_FIGURE_COLUMNS = tuple(InitiativeFigures.model_fields)
+"""Every figure of the event is a column of ``initiative_figures`` of the same name."""
+
+
 async def _replace_figure_rows(
-    connection: asyncpg.Connection, codes: list[str], rows: FigureRows, *, replace_planned: bool
+    connection: asyncpg.Connection, codes: list[str], rows: figures.FigureRows, *, replace_planned: bool
 ) -> None:
     """Replace the current figures of ``codes`` (a few rows each; one that left the plan just loses
     its rows). The planned S-curve is replaced from history, otherwise only extended."""
@@ -623,20 +445,8 @@ async def _replace_figure_rows(
         await connection.execute(f"DELETE FROM {table} WHERE initiative_code = ANY($1::text[])", codes)  # noqa: S608
     await connection.copy_records_to_table(
         "initiative_figures",
-        columns=["initiative_code", "data_date", "physical_progress_pct", "planned_progress_pct", "budget_clp",
-                 "earned_value_clp", "planned_value_clp", "actual_cost_clp", "spi", "cpi", "schedule_variance_clp",
-                 "cost_variance_clp", "financial_execution_pct", "estimate_at_completion_clp", "status",
-                 "report_count", "last_report_as_of", "judged_on", "earned_schedule_days", "actual_time_days", "spi_t",
-                 "schedule_variance_days", "ieac_t_date", "ieac_t_planned_date"],
-        records=[
-            (code, f.data_date, f.physical_progress_pct, f.planned_progress_pct, f.budget_clp, f.earned_value_clp,
-             f.planned_value_clp, f.actual_cost_clp, f.spi, f.cpi, _minus(f.earned_value_clp, f.planned_value_clp),
-             _minus(f.earned_value_clp, f.actual_cost_clp), f.financial_execution_pct,
-             f.budget_clp / f.cpi if f.cpi else None, f.status, f.report_count, f.last_report_as_of, f.judged_on,
-             f.earned_schedule_days, f.actual_time_days, f.spi_t,
-             _minus(f.earned_schedule_days, f.actual_time_days), f.ieac_t_date, f.ieac_t_planned_date)
-            for code, f in rows.initiatives
-        ],
+        columns=["initiative_code", *INITIATIVE_FIGURE_COLUMNS],
+        records=[(code, *(getattr(f, name) for name in INITIATIVE_FIGURE_COLUMNS)) for code, f in rows.initiatives],
     )
     await connection.copy_records_to_table(
         "indicator_figures",
@@ -661,5 +471,3 @@ async def _replace_figure_rows(
             "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", rows.planned)
 
 
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b

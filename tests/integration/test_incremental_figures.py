@@ -13,7 +13,8 @@ import pytest
 
 from services.indicators.catalogue_store import apply_plan_revision
 from services.indicators.scorecard import CurvePlan, ProgressReport, monthly_series
-from services.indicators.store import Cause, SourceOffset, apply_progress_batch, recompute_figures
+from services.indicators.figures import Cause
+from services.indicators.store import SourceOffset, apply_progress_batch, recompute_figures
 from shared.db import apply_migrations
 from shared.events import EventEnvelope, ProgressReported, decode_event
 from shared.plan.changes import revision_event
@@ -150,7 +151,8 @@ async def test_the_monthly_view_is_the_s_curve_of_the_whole_history(plan_schema,
 
 
 async def test_a_new_day_judges_every_initiative_again_and_announces_only_status_changes(plan_schema, sample_plan):
-    from services.indicators.store import FIGURES_EVENT_NAMESPACE, rejudge_figures
+    from services.indicators.figures import FIGURES_EVENT_NAMESPACE
+    from services.indicators.store import rejudge_figures
 
     initiative = sample_plan["iniciativas"][0]
     code, start, end = initiative["codigo"], dt.date.fromisoformat(initiative["inicio"]), \
