@@ -41,7 +41,8 @@ ON_TIME = [("2020-08-31", 15.0), ("2020-09-30", 30.0), ("2020-10-31", 45.0), ("2
            ("2020-12-31", 75.0), ("2021-01-31", 90.0), ("2021-02-26", 100.0)]
 
 
-async def test_the_backtest_scores_a_small_history_as_computed_by_hand(services, service_env, db, api_key, sample_plan):
+async def test_the_backtest_scores_a_small_history_as_computed_by_hand(services, service_env, db, api_key, sample_plan,
+                                                                      tmp_path, monkeypatch):
     ingest = services("ingest")
     services("indicators")
     key = await api_key("backtest", None)
@@ -58,6 +59,12 @@ async def test_the_backtest_scores_a_small_history_as_computed_by_hand(services,
 
     await eventually(all_logged, timeout_s=120, what="the reports in the event log")
 
+    # The project's rules with the Earned Schedule rule switched on (it ships disabled), to score both.
+    rules = (ROOT / "deploy" / "alert-rules.yaml").read_text(encoding="utf-8")
+    both = tmp_path / "rules.yaml"
+    both.write_text(rules.replace("    enabled: false\n", ""), encoding="utf-8")
+    assert both.read_text(encoding="utf-8") != rules
+    monkeypatch.setenv("PLADECO_ALERTS_RULES_FILE", str(both))
     report = await run_backtest("bt_small", dt.date(2020, 3, 31), dt.date(2021, 6, 30), service_env["PLADECO_DATABASE_URL"])
     assert report is not None
     rule = "pronostico_termino"
