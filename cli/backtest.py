@@ -254,13 +254,11 @@ async def run_backtest(schema: str, first: dt.date | None, last: dt.date | None,
 async def _what_happened(connection, views: str) -> tuple[list[Outcome], list[Warning]]:  # noqa: ANN001
     from shared.clock import SANTIAGO
 
-    rows = await connection.fetch(
-        f'SELECT i.initiative_code, i.end_date, (SELECT min(r.as_of) FROM progress_report r '
-        f'WHERE r.initiative_code = i.initiative_code AND r.physical_progress_pct >= 100) AS finished_on '
-        f'FROM "{views}".initiative i')
-    outcomes = [Outcome(row["initiative_code"], row["end_date"], row["finished_on"]) for row in rows]
-    alerts = await connection.fetch("SELECT rule, initiative_code, raised_at, severity FROM alert "
-                                    "WHERE raised_at IS NOT NULL")
+    from cli import store
+
+    outcomes = [Outcome(code, end, finished_on) for code, end, finished_on in await store.initiative_outcomes(
+        connection, views)]
+    alerts = await store.raised_alerts(connection)
     warnings = [Warning(row["rule"], row["initiative_code"], row["raised_at"].astimezone(SANTIAGO).date(),
                         row["severity"]) for row in alerts]
     return outcomes, warnings

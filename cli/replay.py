@@ -20,6 +20,7 @@ import re
 import sys
 import time
 
+from cli import store
 from shared.clock import SANTIAGO, santiago_today, utc_now
 
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -50,8 +51,8 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
     views = f"{schema}_scorecard"
     live = await asyncpg.connect(settings.database_url)
     try:
-        total = await live.fetchval("SELECT count(*) FROM event_log")
-        live_head = await live.fetchval("SELECT hash FROM event_log ORDER BY seq DESC LIMIT 1")
+        total = await store.event_count(live)
+        live_head = await store.head_hash(live)
         pool = await fresh_schema(live, settings.database_url, schema)
         started = time.monotonic()
         try:
@@ -65,8 +66,8 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
             async with pool.acquire() as connection, connection.transaction():
                 alert_events = await run_evaluation(connection, ruleset, None, now=now, escalate=False, views=views)
             async with pool.acquire() as connection:
-                head = await connection.fetchval("SELECT hash FROM event_log ORDER BY seq DESC LIMIT 1")
-                initiatives = await connection.fetchval(f'SELECT count(*) FROM "{views}".initiative')
+                head = await store.head_hash(connection)
+                initiatives = await store.initiative_count(connection, views)
         finally:
             await pool.close()
     finally:
@@ -102,8 +103,7 @@ async def fresh_schema(live, database_url: str, schema: str):  # noqa: ANN001, A
     from shared.db import apply_migrations
 
     views = f"{schema}_scorecard"
-    await live.execute(f'DROP SCHEMA IF EXISTS "{views}" CASCADE; DROP SCHEMA IF EXISTS "{schema}" CASCADE; '
-                       f'CREATE SCHEMA "{schema}"')
+    await store.drop_and_create_schema(live, schema, views)
     target = await asyncpg.connect(database_url, server_settings={"search_path": schema})
     try:
         await apply_migrations(target, scorecard_schema=views)
@@ -118,12 +118,9 @@ async def logged_history(live):  # noqa: ANN001, ANN201 - async iterator of (eve
     from services.indicators.store import SourceOffset
     from shared.events import decode_event
 
-    async with live.transaction(isolation="repeatable_read", readonly=True):
-        async for row in live.cursor(
-            "SELECT content, source_topic, source_partition, source_offset FROM event_log ORDER BY seq", prefetch=2000
-        ):
-            yield (decode_event(row["content"].encode()),
-                   SourceOffset(row["source_topic"], row["source_partition"], row["source_offset"]))
+    async for row in store.logged_rows(live):
+        yield (decode_event(row["content"].encode()),
+               SourceOffset(row["source_topic"], row["source_partition"], row["source_offset"]))
 
 
 class HistoryApplier:

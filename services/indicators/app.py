@@ -33,10 +33,10 @@ def wire(
     )
     relay = OutboxRelay(pool, broker, OUTBOX_PRODUCER, interval_s=settings.indicators_outbox_interval_s)
     figures = register_subscribers(
-        broker, pool, group_id=settings.consumer_group, clock=clock, registry=registry, relay=relay,
+        broker, pool, group_id=settings.indicators_consumer_group, clock=clock, registry=registry, relay=relay,
         max_batch=settings.indicators_max_batch,
     )
-    lag_groups = {PROGRESS.name: settings.consumer_group, PLAN.name: f"{settings.consumer_group}-plan"}
+    lag_groups = {PROGRESS.name: settings.indicators_consumer_group, PLAN.name: f"{settings.indicators_consumer_group}-plan"}
     http = create_http_app(
         title="PLADECO indicators",
         description="Effectiveness, efficacy, efficiency and deadline compliance.",

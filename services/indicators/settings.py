@@ -9,7 +9,7 @@ from shared.settings import ServiceSettings
 
 class IndicatorSettings(ServiceSettings):
     http_port: int = Field(8002, ge=1, le=65535)
-    consumer_group: str = Field(
+    indicators_consumer_group: str = Field(
         "pladeco-indicators", description="Kafka consumer group of the indicator service."
     )
     indicators_max_batch: int = Field(
