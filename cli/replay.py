@@ -44,7 +44,7 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
 
     from services.alerts.handlers import run_evaluation
     from services.alerts.rules import load_rules
-    from services.alerts.settings import AlertSettings
+    from services.alerts.settings import AlertRulesSettings
     from shared.db import apply_migrations
 
     views = f"{schema}_scorecard"
@@ -65,7 +65,7 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
         try:
             with tqdm(total=total, unit=" eventos", desc="Reconstruyendo", disable=not sys.stderr.isatty()) as bar:
                 applied, skipped = await _apply_history(live, pool, as_of, bar)
-            ruleset = load_rules(AlertSettings().alerts_rules_file)
+            ruleset = load_rules(AlertRulesSettings().alerts_rules_file)
             now = _end_of(as_of) if as_of else utc_now()
             async with pool.acquire() as connection, connection.transaction():
                 alert_events = await run_evaluation(connection, ruleset, None, now=now, escalate=False, views=views)
