@@ -242,3 +242,14 @@ def services(service_env: dict[str, str], tmp_path: Path) -> Iterator[callable]:
     yield start
     for service in reversed(started):
         service.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's hook
+    """How many cases each fuzzer tried (tests/fuzzing.py), so that the count is seen in every run."""
+    from tests.fuzzing import summary
+
+    lines = summary()
+    if lines:
+        terminalreporter.section("fuzzing")
+        for line in lines:
+            terminalreporter.write_line(line)
