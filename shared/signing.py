@@ -28,7 +28,8 @@ LinkState = Literal["valid", "expired", "invalid"]
 def ack_link_state(secret: str, alert_id: str, by: str, expires: int, token: str, *, now: dt.datetime) -> LinkState:
     """``valid``: the untouched token of this alert and person, before it expires; ``expired``:
     the same after its expiry; ``invalid``: anything else (tampered, another alert or person)."""
-    if not hmac.compare_digest(ack_token(secret, alert_id, by, expires), token or ""):
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a link's token is anyone's input.
+    if not hmac.compare_digest(ack_token(secret, alert_id, by, expires).encode(), (token or "").encode()):
         return "invalid"
     return "valid" if now.timestamp() < expires else "expired"
 

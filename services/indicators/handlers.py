@@ -32,6 +32,7 @@ from services.indicators.store import (
     BatchResult, Cause, SourceOffset, apply_progress_batch, recompute_figures,
 )
 from shared.clock import Clock
+from shared.http import ErrorAnswer
 from shared.consumer import ApplyFailed, EventRefused, apply_with_retry, dead_letter, dead_letter_record, undecoded
 from shared.events import ContractViolation, EventEnvelope, Payload, PlanRevised, ProgressReported, decode_event
 from shared.audit import Logged, append_events
@@ -364,7 +365,9 @@ def gis_router(pool: asyncpg.Pool) -> APIRouter:
     async def layers() -> dict[str, Any]:
         return {"capas": [{"nombre": name, "url": f"/v1/gis/{name}.geojson"} for name in LAYERS]}
 
-    @router.get("/{name}.geojson", summary="One GIS layer as a GeoJSON FeatureCollection")
+    @router.get("/{name}.geojson", summary="One GIS layer as a GeoJSON FeatureCollection",
+                responses={404: {"model": ErrorAnswer, "description": "Unknown layer, or no plan loaded yet."},
+                           503: {"model": ErrorAnswer, "description": "PostgreSQL is unavailable; retry later."}})
     async def geojson(name: str) -> JSONResponse:
         if name not in LAYERS:
             raise HTTPException(404, detail=f"capa desconocida «{name}»; capas: {', '.join(LAYERS)}")

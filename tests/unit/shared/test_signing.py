@@ -26,3 +26,8 @@ def test_the_token_expires_at_its_instant():
 
     assert ack_link_state(SECRET, "a1", "ana@x.cl", EXPIRES, token,
                           now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == "expired"
+
+
+def test_a_token_with_non_ascii_characters_is_invalid_not_an_error():
+    # Found by schemathesis: hmac.compare_digest raises TypeError on non-ASCII str.
+    assert ack_link_state(SECRET, "a1", "ana@x.cl", EXPIRES, "ñandú", now=BEFORE) == "invalid"
