@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,8 @@ ENV = {"PLADECO_VAR_DIR": str(VAR), "PLADECO_KAFKA_PORT": "39092", "PLADECO_KAFK
 KAFKA = "127.0.0.1:39092"
 DATABASE = "postgresql://pladeco:pladeco@127.0.0.1:35432/pladeco"
 SMTP_PORT = 38025
-SERVICE_ENV = {"PLADECO_KAFKA_BOOTSTRAP_SERVERS": KAFKA, "PLADECO_DATABASE_URL": DATABASE, "PLADECO_LOG_LEVEL": "warning"}
+SERVICE_ENV = {"PLADECO_KAFKA_BOOTSTRAP_SERVERS": KAFKA, "PLADECO_DATABASE_URL": DATABASE, "PLADECO_LOG_LEVEL": "warning",
+               "PLADECO_ALERTS_LINK_SECRET": secrets.token_hex(32)}
 
 
 @dataclass

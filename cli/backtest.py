@@ -206,11 +206,11 @@ async def run_backtest(schema: str, first: dt.date | None, last: dt.date | None,
     from cli.replay import HistoryApplier, end_of, fresh_schema, logged_history
     from services.alerts.handlers import run_evaluation
     from services.alerts.rules import load_rules
-    from services.alerts.settings import AlertSettings
+    from services.alerts.settings import AlertRulesSettings
     from services.indicators.store import rejudge_figures
     from shared.events import PlanRevised
 
-    ruleset = load_rules(rules_file or AlertSettings().alerts_rules_file)
+    ruleset = load_rules(rules_file or AlertRulesSettings().alerts_rules_file)
     views = f"{schema}_scorecard"
     live = await asyncpg.connect(database_url)
     try:
@@ -252,9 +252,8 @@ async def run_backtest(schema: str, first: dt.date | None, last: dt.date | None,
 
 
 async def _what_happened(connection, views: str) -> tuple[list[Outcome], list[Warning]]:  # noqa: ANN001
-    from shared.clock import SANTIAGO
-
     from cli import store
+    from shared.clock import SANTIAGO
 
     outcomes = [Outcome(code, end, finished_on) for code, end, finished_on in await store.initiative_outcomes(
         connection, views)]

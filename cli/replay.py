@@ -45,7 +45,7 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
 
     from services.alerts.handlers import run_evaluation
     from services.alerts.rules import load_rules
-    from services.alerts.settings import AlertSettings
+    from services.alerts.settings import AlertRulesSettings
     from services.indicators.store import rejudge_figures
 
     views = f"{schema}_scorecard"
@@ -59,7 +59,7 @@ async def _replay(schema: str, as_of: dt.date | None, settings) -> int:  # noqa:
             applier = HistoryApplier(pool, judged_on(as_of))
             with tqdm(total=total, unit=" eventos", desc="Reconstruyendo", disable=not sys.stderr.isatty()) as bar:
                 applied, skipped = await _apply_history(live, applier, as_of, bar)
-            ruleset = load_rules(AlertSettings().alerts_rules_file)
+            ruleset = load_rules(AlertRulesSettings().alerts_rules_file)
             now = end_of(as_of) if as_of else utc_now()
             async with pool.acquire() as connection, connection.transaction():
                 await rejudge_figures(connection, judged_on(as_of), now)

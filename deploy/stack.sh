@@ -28,8 +28,24 @@ $(tail -n 5 "$LOG_DIR/$name.log")"
   die "$name is not ready after 60s; see $LOG_DIR/$name.log"
 }
 
+# The acknowledge-link secret the alert service and the notifier share: PLADECO_ALERTS_LINK_SECRET
+# when set, else one generated once under var/ (never a default from the repository).
+link_secret() {
+  local file="$PLADECO_VAR_DIR/secrets/alerts-link-secret"
+  if [[ -z "${PLADECO_ALERTS_LINK_SECRET:-}" ]]; then
+    if [[ ! -s "$file" ]]; then
+      mkdir -p "$(dirname "$file")" && chmod 700 "$(dirname "$file")"
+      (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$file")
+      say "alerts: generated the acknowledge-link secret in $file"
+    fi
+    PLADECO_ALERTS_LINK_SECRET="$(cat "$file")"
+  fi
+  export PLADECO_ALERTS_LINK_SECRET
+}
+
 up() {
   [[ -x "$PLADECO_BIN" ]] || die "$PLADECO_BIN is missing: run deploy/install.sh first"
+  link_secret
   "$PLADECO_ROOT/deploy/kafka.sh" start
   "$PLADECO_ROOT/deploy/postgres.sh" start
   "$PLADECO_BIN" db migrate

@@ -5,19 +5,26 @@ Each row keeps the event as canonical JSON, its SHA-256, the previous row's hash
 never forks. ``verify_chain`` walks the rows in order and names the first that does not fit: a
 changed row (its content or hash no longer match), a deleted row (a gap in the sequence, or a row
 that links to an earlier one), or an inserted row (one that the next row skips over).
+
+After every append the new head is published on ``pladeco.audit`` (through the outbox). A chain an
+administrator rewrote whole, recomputing every hash, is consistent with itself; compared with those
+published heads (``verify_chain(heads=…)``, ``pladeco audit verify --heads``) it is not, and the
+first published head it no longer matches is named. Messages are in Spanish: auditors read them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
+from shared.clock import SANTIAGO
 from shared.db import EVENT_LOG_LOCK, hold_lock
 from shared.events import AuditHeadAdvanced, EventEnvelope
 from shared.outbox import add_to_outbox
@@ -87,8 +94,19 @@ async def append_events(
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    kind: str  # changed | deleted | inserted
+    kind: str  # changed | deleted | inserted | diverged
     message: str
+    """In Spanish: auditors read it."""
+
+
+@dataclass(frozen=True)
+class PublishedHead:
+    """A head hash as published on ``pladeco.audit``: a copy of the chain outside the database."""
+
+    last_seq: int
+    head_hash: str
+    offset: int
+    published_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,7 @@ class ChainReport:
     rows: int
     head: str
     problem: ChainProblem | None
+    heads_checked: int = 0
 
 
 ROWS_SQL = "SELECT seq, event_id, content, content_sha256, prev_hash, hash FROM event_log ORDER BY seq"
@@ -112,7 +131,24 @@ async def _rows(connection: asyncpg.Connection) -> AsyncIterator[asyncpg.Record]
             yield row
 
 
-async def verify_chain(connection: asyncpg.Connection, *, progress: Any = None) -> ChainReport:
+def first_heads(published: Iterable[PublishedHead]) -> dict[int, PublishedHead]:
+    """The first head published for each row, in publishing order: a later, different head for the
+    same row is itself a sign of a rewrite, and the first one is what the chain said then."""
+    heads: dict[int, PublishedHead] = {}
+    for head in sorted(published, key=lambda h: h.offset):
+        heads.setdefault(head.last_seq, head)
+    return heads
+
+
+async def verify_chain(
+    connection: asyncpg.Connection, *, progress: Any = None, heads: Iterable[PublishedHead] | None = None,
+) -> ChainReport:
+    """Walk the chain in one snapshot: the first row changed, deleted or inserted, and, with
+    ``heads`` (read from ``pladeco.audit`` before the walk), the first published head the chain no
+    longer matches: a chain rewritten whole, hashes and all, is consistent with itself but not
+    with the heads published while it grew."""
+    by_seq = first_heads(heads or [])
+    checked = 0
     previous: asyncpg.Record | None = None
     previous_hash, expected_seq, count = GENESIS, 1, 0
     seen: set[str] = {GENESIS}
@@ -122,29 +158,57 @@ async def verify_chain(connection: asyncpg.Connection, *, progress: Any = None) 
         if progress is not None:
             progress.update(1)
         if sha256(row["content"]) != row["content_sha256"] or chain_hash(row["prev_hash"], row["content_sha256"]) != row["hash"]:
-            return _report(count, previous_hash, row, "changed", "was changed: its content or hash no longer match")
+            return _report(count, previous_hash, row, "changed", "fue modificada: su contenido o su hash ya no coinciden")
         if suspect is not None:
             odd, before = suspect
             if row["prev_hash"] == before:
-                return _report(count, previous_hash, odd, "inserted", f"was inserted: row {row['seq']} links to the row before it")
+                return _report(count, previous_hash, odd, "inserted",
+                               f"fue insertada: la fila {row['seq']} se enlaza con la anterior a ella")
             return _report(count, previous_hash, odd, "deleted",
-                           "does not link to the row before it: a row before it was deleted, or changed")
+                           "no se enlaza con la fila anterior: se eliminó (o modificó) una fila antes de ella")
         if row["seq"] != expected_seq:
             return _report(count, previous_hash, row, "deleted",
-                           f"follows a gap: row(s) {expected_seq}–{row['seq'] - 1} were deleted")
+                           f"sigue a un hueco: se eliminaron las filas {expected_seq}–{row['seq'] - 1}")
         if row["prev_hash"] != previous_hash:
             if previous is not None and row["prev_hash"] in seen:
                 # It links past the previous row: that row does not belong to the chain.
                 return _report(count, previous_hash, previous, "inserted",
-                               f"was inserted: row {row['seq']} links to the row before it")
+                               f"fue insertada: la fila {row['seq']} se enlaza con la anterior a ella")
             suspect = (row, previous_hash)
+        head = by_seq.get(row["seq"])
+        if head is not None and suspect is None:
+            if head.head_hash != row["hash"]:
+                return _diverged(count, previous_hash, row, head, by_seq)
+            checked += 1
         seen.add(row["hash"])
         previous, previous_hash, expected_seq = row, row["hash"], row["seq"] + 1
     if suspect is not None:
         return _report(count, previous_hash, suspect[0], "inserted",
-                       "does not link to the row before it (inserted, or the row before it was deleted)")
-    return ChainReport(count, previous_hash, None)
+                       "no se enlaza con la fila anterior (fue insertada, o se eliminó la fila anterior)")
+    beyond = [h for h in by_seq.values() if h.last_seq > expected_seq - 1]
+    if beyond:
+        head = min(beyond, key=lambda h: h.last_seq)
+        return ChainReport(count, previous_hash, ChainProblem(
+            expected_seq, "deleted",
+            f"la cadena termina en la fila {expected_seq - 1}, pero pladeco.audit publicó la fila {head.last_seq} "
+            f"(offset {head.offset}{_when(head)}): se eliminaron filas del final",
+        ), checked)
+    return ChainReport(count, previous_hash, None, checked)
+
+
+def _diverged(count: int, head_hash: str, row: asyncpg.Record, head: PublishedHead,
+              by_seq: dict[int, PublishedHead]) -> ChainReport:
+    agreed = max((seq for seq in by_seq if seq < row["seq"]), default=0)
+    since = f"entre la fila {agreed + 1} y la {row['seq']}" if agreed + 1 < row["seq"] else f"la fila {row['seq']}"
+    return _report(count, head_hash, row, "diverged",
+                   f"no coincide con la cabeza publicada en pladeco.audit (offset {head.offset}{_when(head)}): "
+                   f"se publicó {head.head_hash[:16]}…, la base dice {row['hash'][:16]}…; la cadena se reescribió "
+                   f"a partir de {since}")
+
+
+def _when(head: PublishedHead) -> str:
+    return f", {head.published_at.astimezone(SANTIAGO):%d-%m-%Y %H:%M}" if head.published_at else ""
 
 
 def _report(count: int, head: str, row: asyncpg.Record, kind: str, what: str) -> ChainReport:
-    return ChainReport(count, head, ChainProblem(row["seq"], kind, f"row {row['seq']} (event {row['event_id']}) {what}"))
+    return ChainReport(count, head, ChainProblem(row["seq"], kind, f"fila {row['seq']} (evento {row['event_id']}) {what}"))

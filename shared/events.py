@@ -34,6 +34,9 @@ InitiativeCode = Annotated[
 ]
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-S[12])?$")]
 """A reporting period: a year (2023), a month (2023-06), a quarter (2023-Q2) or a half (2023-S1)."""
+MAX_CLP = 2**63 - 1
+"""Largest amount in pesos any message or file may carry: what a PostgreSQL ``bigint`` column holds,
+so an amount accepted at the edge is never refused (dead-lettered) downstream."""
 
 
 class Payload(BaseModel):
@@ -135,7 +138,7 @@ class ProgressReported(Payload):
     as_of: dt.date = Field(description="Date the figures describe (America/Santiago).")
     physical_progress_pct: float | None = Field(None, ge=0, le=100, allow_inf_nan=False)
     spent_to_date_clp: int | None = Field(
-        None, ge=0, description="Cumulative amount spent, in Chilean pesos (no decimals)."
+        None, ge=0, le=MAX_CLP, description="Cumulative amount spent, in Chilean pesos (no decimals)."
     )
     indicator_measurements: list[IndicatorMeasurement] = Field(default_factory=list, max_length=200)
     milestone_updates: list[MilestoneUpdate] = Field(default_factory=list, max_length=200)

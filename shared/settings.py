@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "PLADECO_"
@@ -34,6 +34,10 @@ class CommonSettings(BaseSettings):
     )
     db_pool_max_size: int = Field(10, ge=1, le=200, description="Connections per service at most.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info")
+    environment: Literal["development", "production"] = Field(
+        "production", description="`development` allows the development-only defaults of secrets "
+        "(never outside a developer's machine); in `production` a missing secret stops the start-up.",
+    )
     startup_timeout_s: float = Field(
         30.0,
         ge=0,
@@ -63,6 +67,41 @@ class ServiceSettings(CommonSettings):
 
     http_host: str = Field("127.0.0.1", description="Address the service's HTTP server binds.")
     http_port: int = Field(8000, ge=1, le=65535, description="Port of the service's HTTP server.")
+
+
+DEVELOPMENT_LINK_SECRET = "pladeco-development-only-link-secret"
+"""The acknowledge-link secret of a developer's machine (PLADECO_ENVIRONMENT=development); it is
+public, so it is refused in production, where PLADECO_ALERTS_LINK_SECRET must be set."""
+
+
+class LinkSecretSettings(ServiceSettings):
+    """A service that signs or checks acknowledge links (the alert service, the notifier)."""
+
+    alerts_link_secret: SecretStr | None = Field(
+        None, validate_default=True,
+        description="Key of the signed acknowledge links, shared by the alert service and the notifier: "
+        "a long random value (`openssl rand -hex 32`). Required unless PLADECO_ENVIRONMENT=development; "
+        "deploy/stack.sh generates one under var/.",
+    )
+
+    @field_validator("alerts_link_secret")
+    @classmethod
+    def _set_and_long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("environment") == "development":
+                return None
+            raise ValueError("not set: acknowledge links cannot be signed. Set it to a long random value "
+                             "shared by the alert service and the notifier (openssl rand -hex 32), or "
+                             f"{ENV_PREFIX}ENVIRONMENT=development on a developer's machine")
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (openssl rand -hex 32)")
+        return value
+
+    def link_secret(self) -> str:
+        """The secret in force (the public development one only when environment is development)."""
+        if self.alerts_link_secret is None:
+            return DEVELOPMENT_LINK_SECRET
+        return self.alerts_link_secret.get_secret_value()
 
 
 def describe_settings_error(error: ValidationError) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_VAR = ROOT / "var" / "test"
 PORT_OFFSET = int(os.environ.get("PLADECO_TEST_PORT_OFFSET", "0"))
 """Added to the native test ports, so that two checkouts on one machine can run their suites at once."""
+LINK_SECRET = secrets.token_hex(32)
+"""The acknowledge-link secret the test session's alert service and notifier share."""
 NATIVE_ENV = {
     "PLADECO_VAR_DIR": str(TEST_VAR),
     "PLADECO_KAFKA_PORT": str(19092 + PORT_OFFSET),
@@ -221,6 +224,8 @@ def service_env(kafka: Kafka, database_url: str) -> dict[str, str]:
         "PLADECO_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
         "PLADECO_DATABASE_URL": database_url,
         "PLADECO_STARTUP_TIMEOUT_S": "60",
+        # As in production: a secret of its own, never the development default.
+        "PLADECO_ALERTS_LINK_SECRET": LINK_SECRET,
     }
 
 
@@ -237,3 +242,14 @@ def services(service_env: dict[str, str], tmp_path: Path) -> Iterator[callable]:
     yield start
     for service in reversed(started):
         service.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's hook
+    """How many cases each fuzzer tried (tests/fuzzing.py), so that the count is seen in every run."""
+    from tests.fuzzing import summary
+
+    lines = summary()
+    if lines:
+        terminalreporter.section("fuzzing")
+        for line in lines:
+            terminalreporter.write_line(line)

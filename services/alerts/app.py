@@ -49,12 +49,14 @@ def wire(
     register_subscriber(broker, evaluator, group_id=settings.alerts_consumer_group, clock=clock)
     http = create_http_app(
         title="PLADECO alerts",
-        description="Early warnings and trend predictions; acknowledge links.",
+        description="Early warnings and trend predictions: the open alerts (a key with role manager, "
+        "auditor or admin: `Authorization: Bearer pk.…`, see `pladeco keys`) and the signed acknowledge "
+        "links of the e-mails.",
         version=VERSION,
         broker=broker,
         pool=pool,
         registry=registry,
-        routers=[alerts_router(pool, secret=settings.alerts_link_secret, clock=clock, relay=relay)],
+        routers=[alerts_router(pool, secret=settings.link_secret(), clock=clock, relay=relay)],
     )
     return ServiceParts(
         broker=broker, http=http,

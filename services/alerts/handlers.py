@@ -16,8 +16,10 @@ from typing import Any
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -30,13 +32,16 @@ from services.alerts.store import (
     acknowledge, apply_changes, list_alerts, load_facts, load_open_alerts, load_silences, lock_evaluation,
     with_successors,
 )
+from shared.auth import ApiKey, Permission
 from shared.clock import SANTIAGO, Clock
 from shared.consumer import decode_or_dead_letter, undecoded
 from shared.db import SCORECARD_SCHEMA
 from shared.events import IndicatorsUpdated
+from shared.http import ErrorAnswer, authenticate
+from shared.key_store import fetch_api_key
 from shared.logging import bound_event
 from shared.outbox import OutboxRelay
-from shared.signing import ack_token_valid
+from shared.signing import ack_link_state
 from shared.topics import INDICATORS
 
 
@@ -141,31 +146,59 @@ def register_subscriber(broker: KafkaBroker, evaluator: Evaluator, *, group_id: 
             await evaluator.evaluate([event.payload.initiative_code], escalate=False)
 
 
+LATEST_EXPIRY = 4_102_444_800  # 2100-01-01 UTC: later expiries are no link the notifier wrote
+LinkBy = Annotated[str, Query(max_length=320, description="The recipient the link was written for.")]
+LinkExpiry = Annotated[int, Query(ge=0, le=LATEST_EXPIRY, description="Expiry, Unix seconds (signed).")]
+LinkToken = Annotated[str, Query(max_length=128, description="HMAC of the alert, the recipient and the expiry.")]
+
+
 def alerts_router(pool: asyncpg.Pool, *, secret: str, clock: Clock, relay: OutboxRelay) -> APIRouter:
+    """The alerts API (a key whose role may read alerts) and the acknowledge links of the e-mails
+    (no key: the link's signature, bound to the alert, the recipient and an expiry, is the
+    credential). The GET of a link only shows a confirmation page: it changes nothing, so a mail
+    scanner or a browser's prefetch that follows the link acknowledges nothing."""
     router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
-    @router.get("", summary="Open alerts (add ?all=true for resolved ones too)")
-    async def alerts(all: bool = False) -> list[dict[str, Any]]:  # noqa: A002
+    async def lookup(key_id: str) -> ApiKey | None:
+        return await fetch_api_key(pool, key_id)
+
+    @router.get("", summary="Open alerts (add ?all=true for resolved ones too); a key with role manager, auditor or admin",
+                responses=KEY_ERRORS)
+    async def alerts(request: Request, all: bool = False) -> Any:  # noqa: A002
+        key = await authenticate(request, lookup, Permission.READ_ALERTS, realm="pladeco-alerts")
+        if isinstance(key, JSONResponse):
+            return key
         async with pool.acquire() as connection:
             rows = await list_alerts(connection, include_resolved=all)
-        return [{key: (str(value) if value is not None else None) for key, value in dict(row).items()} for row in rows]
+        return [{name: (str(value) if value is not None else None) for name, value in dict(row).items()} for row in rows]
 
-    def check(alert_id: uuid.UUID, by: str, token: str) -> None:
-        if not ack_token_valid(secret, str(alert_id), by, token):
-            raise HTTPException(403, detail="Enlace inválido o alterado.")
+    def refused(alert_id: uuid.UUID, by: str, exp: int, token: str) -> HTMLResponse | None:
+        state = ack_link_state(secret, str(alert_id), by, exp, token, now=clock())
+        if state == "valid":
+            return None
+        if state == "expired":
+            text = (f"Este enlace venció el {dt.datetime.fromtimestamp(exp, SANTIAGO):%d-%m-%Y %H:%M}. "
+                    "Si la alerta sigue abierta, el próximo recordatorio traerá un enlace nuevo.")
+        else:
+            text = "Enlace inválido o alterado."
+        return HTMLResponse(_page("Enlace no válido", f"<p>{html.escape(text)}</p>"), status_code=403)
 
-    @router.get("/{alert_id}/acknowledge", response_class=HTMLResponse, summary="Acknowledge page (signed link)")
-    async def confirm_page(alert_id: uuid.UUID, by: str, token: str) -> HTMLResponse:
-        check(alert_id, by, token)
+    @router.get("/{alert_id}/acknowledge", response_class=HTMLResponse, responses=LINK_ERRORS,
+                summary="Acknowledge page (signed link): shows a confirmation form, changes nothing")
+    async def confirm_page(alert_id: uuid.UUID, by: LinkBy, exp: LinkExpiry, token: LinkToken) -> HTMLResponse:
+        if (answer := refused(alert_id, by, exp, token)) is not None:
+            return answer
         return HTMLResponse(_page(
             "Confirmar recepción de la alerta",
             f"<p>¿Confirma que recibió la alerta y que se hará cargo, {html.escape(by)}?</p>"
             f'<form method="post"><button type="submit">Confirmar recepción</button></form>',
         ))
 
-    @router.post("/{alert_id}/acknowledge", response_class=HTMLResponse, summary="Acknowledge (signed link)")
-    async def confirm(alert_id: uuid.UUID, by: str, token: str) -> HTMLResponse:
-        check(alert_id, by, token)
+    @router.post("/{alert_id}/acknowledge", response_class=HTMLResponse, responses=LINK_ERRORS,
+                 summary="Acknowledge (signed link)")
+    async def confirm(alert_id: uuid.UUID, by: LinkBy, exp: LinkExpiry, token: LinkToken) -> HTMLResponse:
+        if (answer := refused(alert_id, by, exp, token)) is not None:
+            return answer
         outcome = await acknowledge(pool, alert_id, by=by, now=clock())
         await relay.flush()
         text = {
@@ -177,6 +210,19 @@ def alerts_router(pool: asyncpg.Pool, *, secret: str, clock: Clock, relay: Outbo
                             status_code=404 if outcome == "unknown" else 200)
 
     return router
+
+
+KEY_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorAnswer, "description": "Missing, unknown or revoked API key."},
+    403: {"model": ErrorAnswer, "description": "The key's role may not read alerts."},
+    503: {"model": ErrorAnswer, "description": "PostgreSQL is unavailable; retry after Retry-After seconds."},
+}
+LINK_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"content": {"text/html": {}}, "description": "Tampered, foreign or expired link (a page saying which)."},
+    404: {"content": {"text/html": {}}, "description": "No such alert."},
+    422: {"model": ErrorAnswer, "description": "A parameter of the link is missing or malformed."},
+    503: {"model": ErrorAnswer, "description": "PostgreSQL is unavailable; retry after Retry-After seconds."},
+}
 
 
 def _page(title: str, body: str) -> str:

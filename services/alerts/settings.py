@@ -5,22 +5,23 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, Field
 
-from shared.settings import ServiceSettings
+from shared.settings import CommonSettings, LinkSecretSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class AlertSettings(ServiceSettings):
-    http_port: int = Field(8003, ge=1, le=65535)
+class AlertRulesSettings(CommonSettings):
+    """Where the rules file is: for the alert service, and for a replay that evaluates them."""
+
     alerts_rules_file: Path = Field(ROOT / "deploy" / "alert-rules.yaml", description="The rules file (YAML).")
+
+
+class AlertSettings(LinkSecretSettings, AlertRulesSettings):
+    http_port: int = Field(8003, ge=1, le=65535)
     alerts_tick_s: float = Field(
         60.0, gt=0, description="How often every initiative is evaluated, escalations checked and the rules file reread."
     )
     alerts_consumer_group: str = Field("pladeco-alerts", description="Consumer group of pladeco.indicators.")
-    alerts_link_secret: str = Field(
-        "pladeco-local-only-link-secret", min_length=16,
-        description="Key of the signed acknowledge links (shared with the notifier); set a long random value.",
-    )
     alerts_clock_start: AwareDatetime | None = Field(
         None, description="Start the service's clock at this instant (it then runs at real speed): for "
         "simulations, demos and tests; unset in production.",

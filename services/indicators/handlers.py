@@ -56,6 +56,7 @@ from shared.events import (
     ProgressReported,
     decode_event,
 )
+from shared.http import ErrorAnswer
 from shared.logging import bound_event
 from shared.outbox import OutboxRelay
 from shared.plan.catalogue import current_plan
@@ -348,7 +349,9 @@ def gis_router(pool: asyncpg.Pool) -> APIRouter:
     async def layers() -> dict[str, Any]:
         return {"capas": [{"nombre": name, "url": f"/v1/gis/{name}.geojson"} for name in LAYERS]}
 
-    @router.get("/{name}.geojson", summary="One GIS layer as a GeoJSON FeatureCollection")
+    @router.get("/{name}.geojson", summary="One GIS layer as a GeoJSON FeatureCollection",
+                responses={404: {"model": ErrorAnswer, "description": "Unknown layer, or no plan loaded yet."},
+                           503: {"model": ErrorAnswer, "description": "PostgreSQL is unavailable; retry later."}})
     async def geojson(name: str) -> JSONResponse:
         if name not in LAYERS:
             raise HTTPException(404, detail=f"capa desconocida «{name}»; capas: {', '.join(LAYERS)}")

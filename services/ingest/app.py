@@ -67,6 +67,7 @@ def wire(
         pool=pool,
         registry=registry,
         routers=[progress_router(store=store, publish=publish, clock=clock, metrics=metrics, rules=rules)],
+        retry_after_s=settings.publish_retry_after_s,
     )
     http.middleware("http")(request_metrics_middleware(metrics))
     _document_progress_body(http)

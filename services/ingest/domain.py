@@ -1,5 +1,5 @@
 """What an acceptable progress update is, with no I/O: the request model, the checks against the
-plan catalogue, API keys, and the event an accepted update becomes.
+plan catalogue, and the event an accepted update becomes.
 
 Every problem is a ``Problem`` with a field path, a stable code and a Spanish message (officers and
 municipal systems' operators read them). Dates are calendar dates in America/Santiago.
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -19,6 +17,8 @@ from uuid import UUID
 from pydantic import Field, TypeAdapter, ValidationError
 
 from shared.events import EventEnvelope, ProgressReported
+from shared.json_limits import MAX_JSON_DEPTH, too_deep
+from shared.problems import Problem, problems_from_validation
 
 MAX_BATCH = 1000
 
@@ -35,25 +35,21 @@ UPDATES = TypeAdapter(list[ProgressUpdate])
 ONE_UPDATE = TypeAdapter(ProgressUpdate)
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    code: str
-    message: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"path": self.path, "code": self.code, "message": self.message}
-
-
 # --- the request body -----------------------------------------------------------------------------
 
 
-def parse_updates(raw: bytes) -> tuple[list[ProgressUpdate], bool, list[Problem]]:
-    """The updates of a body holding one update or a list of them; (updates, is_batch, problems)."""
+def read_body(raw: bytes) -> tuple[Any, list[Problem]]:
+    """The decoded JSON of a body, or the problem with it (not JSON, nested too deep)."""
+    if too_deep(raw):
+        return None, [Problem("$", "too_deep", f"el JSON anida más de {MAX_JSON_DEPTH} niveles de listas u objetos")]
     try:
-        body = json.loads(raw)
+        return json.loads(raw), []
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return [], False, [Problem("$", "invalid_json", f"el cuerpo no es JSON válido ({_json_reason(error)})")]
+        return None, [Problem("$", "invalid_json", f"el cuerpo no es JSON válido ({_json_reason(error)})")]
+
+
+def validate_updates(body: Any) -> tuple[list[ProgressUpdate], bool, list[Problem]]:
+    """The updates of a decoded body holding one update or a list of them; (updates, is_batch, problems)."""
     if isinstance(body, list):
         if not body:
             return [], True, [Problem("$", "empty_batch", "el lote no contiene actualizaciones")]
@@ -69,73 +65,51 @@ def parse_updates(raw: bytes) -> tuple[list[ProgressUpdate], bool, list[Problem]
         return [], False, problems_from_validation(error)
 
 
+def parse_updates(raw: bytes) -> tuple[list[ProgressUpdate], bool, list[Problem]]:
+    """The updates of a body holding one update or a list of them; (updates, is_batch, problems)."""
+    body, problems = read_body(raw)
+    return ([], isinstance(body, list), problems) if problems else validate_updates(body)
+
+
+def parse_one_update(raw: bytes) -> tuple[ProgressUpdate | None, list[Problem]]:
+    """The update of a message that must hold exactly one JSON object (the raw Kafka topic): a
+    list is refused whole (``not_an_object``), never cut to its first element."""
+    body, problems = read_body(raw)
+    if problems:
+        return None, problems
+    if not isinstance(body, dict):
+        kind = "una lista" if isinstance(body, list) else f"un valor {type(body).__name__}"
+        return None, [Problem("$", "not_an_object", f"cada mensaje debe ser un objeto JSON con una "
+                                                     f"actualización; se recibió {kind}")]
+    updates, _, problems = validate_updates(body)
+    return (updates[0] if updates else None), problems
+
+
+def scope_problems(body: Any, *, catalogue: CatalogueView, units: frozenset[str] | None) -> list[Problem]:
+    """``out_of_scope`` for each item of a decoded body naming a known initiative of a unit the key
+    may not report on. Checked before anything else about the content, so that a key learns
+    nothing about other units' initiatives from the answer."""
+    if units is None:
+        return []
+    items = list(enumerate(body)) if isinstance(body, list) else [(None, body)]
+    problems = []
+    for index, item in items:
+        code = item.get("initiative_code") if isinstance(item, dict) else None
+        facts = catalogue.initiatives.get(code) if isinstance(code, str) else None
+        if facts is not None and facts.responsible_unit not in units:
+            prefix = "$" if index is None else f"$[{index}]"
+            problems.append(_out_of_scope(f"{prefix}.initiative_code", code, facts))
+    return problems
+
+
+def _out_of_scope(path: str, code: str, facts: InitiativeFacts) -> Problem:
+    return Problem(path, "out_of_scope", f"esta clave no puede informar sobre {code}, a cargo de {facts.responsible_unit}")
+
+
 def _json_reason(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
         return f"{error.msg}, línea {error.lineno}, columna {error.colno}"
     return "no está en UTF-8"
-
-
-def json_path(loc: tuple[Any, ...]) -> str:
-    path = "$"
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
-def problems_from_validation(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Problem]:
-    return [
-        Problem(json_path(prefix + tuple(item["loc"])), _code(item), _spanish(item))
-        for item in error.errors()
-    ]
-
-
-def _code(item: dict[str, Any]) -> str:
-    kind = item["type"]
-    if kind == "missing":
-        return "missing_field"
-    if kind == "extra_forbidden":
-        return "unknown_field"
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        return "out_of_range"
-    if kind.startswith(("int", "float")):
-        return "not_a_number"
-    if kind.startswith("date"):
-        return "not_a_date"
-    if kind.startswith("uuid"):
-        return "invalid_event_id"
-    return f"invalid_{kind}"
-
-
-def _number(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _spanish(item: dict[str, Any]) -> str:
-    kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
-    messages = {
-        "missing": "falta este dato",
-        "extra_forbidden": "campo desconocido",
-        "greater_than_equal": f"debe ser mayor o igual a {_number(ctx.get('ge'))}; se recibió {value!r}",
-        "less_than_equal": f"debe ser menor o igual a {_number(ctx.get('le'))}; se recibió {value!r}",
-        "string_too_long": f"es demasiado largo (máximo {ctx.get('max_length')} caracteres)",
-        "string_too_short": "no puede quedar vacío",
-        "too_long": f"admite como máximo {ctx.get('max_length')} elementos",
-        "literal_error": f"valor no permitido {value!r}; use uno de: {ctx.get('expected')}",
-        "string_pattern_mismatch": f"formato inválido: {value!r}",
-        "model_type": "debe ser un objeto JSON",
-        "model_attributes_type": "debe ser un objeto JSON",
-        "list_type": "debe ser una lista",
-        "string_type": "debe ser un texto",
-    }
-    if kind in messages:
-        return messages[kind]
-    if kind.startswith(("int", "float")):
-        return f"debe ser un número, no {value!r}"
-    if kind.startswith("date"):
-        return f"debe ser una fecha AAAA-MM-DD, no {value!r}"
-    if kind.startswith("uuid"):
-        return f"event_id debe ser un UUID, no {value!r}"
-    return f"valor inválido: {item['msg']}"
 
 
 # --- checks against the plan catalogue ------------------------------------------------------------
@@ -184,14 +158,12 @@ def judge_updates(
             problems.append(Problem(f"{prefix}.initiative_code", "unknown_initiative",
                                     f"la iniciativa {update.initiative_code} no existe en el plan"))
             continue
+        if units is not None and facts.responsible_unit not in units:
+            # Nothing is said about the content of another unit's initiative.
+            out_of_scope.append(_out_of_scope(f"{prefix}.initiative_code", update.initiative_code, facts))
+            continue
         problems += _check_dates(update, prefix, catalogue, today, grace_days)
         problems += _check_parts(update, prefix, facts)
-        if units is not None and facts.responsible_unit not in units:
-            out_of_scope.append(Problem(
-                f"{prefix}.initiative_code", "out_of_scope",
-                f"esta clave no puede informar sobre {update.initiative_code}, "
-                f"a cargo de {facts.responsible_unit}",
-            ))
     return Judgement(problems, out_of_scope)
 
 
@@ -258,48 +230,3 @@ def content_fingerprint(update: ProgressUpdate) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-# --- API keys -------------------------------------------------------------------------------------
-
-KEY_PREFIX = "pk"
-
-
-@dataclass(frozen=True)
-class IssuedKey:
-    key_id: str
-    secret_sha256: str
-    token: str
-    """The whole key, shown once to whoever creates it and never stored."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    key_id: str
-    secret_sha256: str
-    source_system: str
-    units: frozenset[str] | None
-    """None: every responsible unit (the plan management unit's own systems)."""
-    revoked: bool
-
-
-def issue_key() -> IssuedKey:
-    key_id = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    return IssuedKey(key_id, secret_digest(secret), f"{KEY_PREFIX}.{key_id}.{secret}")
-
-
-def secret_digest(secret: str) -> str:
-    # Secrets are 256 random bits: a plain SHA-256 cannot be brute-forced, so no slow KDF is needed.
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def split_token(token: str) -> tuple[str, str] | None:
-    """(key id, secret) of a well-formed key, else None."""
-    prefix, _, rest = token.strip().partition(".")
-    key_id, _, secret = rest.partition(".")
-    if prefix != KEY_PREFIX or not key_id or not secret:
-        return None
-    return key_id, secret
-
-
-def key_matches(key: ApiKey, secret: str) -> bool:
-    return not key.revoked and hmac.compare_digest(key.secret_sha256, secret_digest(secret))

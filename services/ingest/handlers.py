@@ -1,9 +1,11 @@
 """Handlers of the ingest service: HTTP (single updates, batches, spreadsheets) and the raw Kafka
 topic. Thin: parsing and rules are in ``domain`` and ``spreadsheet``, SQL in ``store``.
 
-Every channel goes through the same steps: parse → judge against the plan catalogue → check the
-key's scope (HTTP) → record and publish (``store.accept``: the event is confirmed by Kafka before
-the update counts as accepted).
+Every channel goes through the same steps: the key and the size (HTTP, before anything is parsed)
+→ parse (JSON nested at most ``MAX_JSON_DEPTH`` deep) → the key's scope, before anything about the
+content is said → judge against the plan catalogue → record and publish (``store.accept``: the
+event is confirmed by Kafka before the update counts as accepted). Kafka or PostgreSQL away is a
+503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -17,23 +19,28 @@ from uuid import UUID
 
 import structlog
 from aiokafka.errors import KafkaError
-from fastapi import APIRouter, Request, UploadFile, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser, parse_options_header
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.ingest.domain import (
-    ApiKey, ONE_UPDATE, Problem, ProgressUpdate, content_fingerprint, judge_updates, key_matches,
-    parse_updates, progress_event, split_token,
+    ONE_UPDATE, ProgressUpdate, content_fingerprint, judge_updates, parse_one_update, progress_event, read_body,
+    scope_problems, validate_updates,
 )
 from services.ingest.spreadsheet import column_for, parse_progress_sheet
 from services.ingest.store import Candidate, ConflictingEventIds, IngestStore, Outcome
+from shared.auth import ApiKey, Permission
 from shared.clock import SANTIAGO, Clock
 from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter, undecoded
+from shared.http import DATABASE_UNAVAILABLE, ErrorAnswer, error_response, authenticate as check_key
 from shared.logging import bound_event
+from shared.problems import Problem
 from shared.topics import PROGRESS_RAW
 
 Publish = Callable[[Any], Awaitable[None]]
@@ -85,18 +92,6 @@ class IngestRules:
 # --- response models (documented in the OpenAPI document) -----------------------------------------
 
 
-class ProblemOut(BaseModel):
-    path: str = Field(description="Where: a JSON path ($[2].physical_progress_pct) or a sheet column.")
-    code: str = Field(description="Stable machine code, e.g. unknown_initiative, out_of_range.")
-    message: str = Field(description="What is wrong, in Spanish.")
-
-
-class ErrorAnswer(BaseModel):
-    status: Literal["rejected", "unauthorized", "forbidden", "conflict", "too_large", "unavailable"]
-    detail: str
-    errors: list[ProblemOut] = Field(default_factory=list)
-
-
 class ItemResult(BaseModel):
     event_id: UUID
     status: Literal["accepted", "duplicate"]
@@ -135,19 +130,15 @@ class UploadAnswer(BaseModel):
     rows: list[RowResult]
 
 
-def _error(status_code: int, status_word: str, detail: str, problems: list[Problem] = (),
-           headers: dict[str, str] | None = None) -> JSONResponse:
-    body = ErrorAnswer(status=status_word, detail=detail, errors=[ProblemOut(**p.as_json()) for p in problems])
-    return JSONResponse(body.model_dump(mode="json"), status_code=status_code, headers=headers)
-
-
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorAnswer, "description": "Missing, unknown or revoked API key."},
-    403: {"model": ErrorAnswer, "description": "The key may not report on an initiative of another unit."},
+    403: {"model": ErrorAnswer, "description": "The key's role may not report progress, or it may not report on "
+          "an initiative of another unit (nothing else is said about that initiative)."},
     409: {"model": ErrorAnswer, "description": "An event id was reused with other content."},
     413: {"model": ErrorAnswer, "description": "The body is larger than allowed."},
     422: {"model": ErrorAnswer, "description": "One entry per problem: path, code, Spanish message."},
-    503: {"model": ErrorAnswer, "description": "Kafka is unavailable; nothing was accepted. Retry after Retry-After seconds."},
+    503: {"model": ErrorAnswer, "description": "Kafka or PostgreSQL is unavailable; nothing was accepted. "
+          "Retry after Retry-After seconds."},
 }
 
 
@@ -161,21 +152,23 @@ def progress_router(
     log = structlog.stdlib.get_logger()
 
     async def authenticate(request: Request) -> ApiKey | JSONResponse:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        parts = split_token(token) if scheme.lower() == "bearer" else None
-        key = await store.api_key(parts[0]) if parts else None
-        if key is None or not key_matches(key, parts[1]):
-            return _error(401, "unauthorized", "Falta una clave de API válida: Authorization: Bearer pk.…",
-                          headers={"WWW-Authenticate": 'Bearer realm="pladeco-ingest"'})
-        return key
+        return await check_key(request, store.api_key, Permission.REPORT_PROGRESS, realm="pladeco-ingest")
+
+    def forbidden(key: ApiKey, out_of_scope: list[Problem], count: int) -> JSONResponse:
+        metrics.rejected("http", out_of_scope, count)
+        return error_response(403, f"La clave {key.key_id} ({key.source_system}) no puede informar "
+                              "sobre estas iniciativas; no se registró nada.", out_of_scope)
+
+    def upload_too_large() -> JSONResponse:
+        metrics.rejected("upload", [Problem("$", "body_too_large", "")])
+        return error_response(413, f"El archivo supera {rules.max_upload_bytes} bytes; divídalo.")
 
     async def unavailable(channel: str, count: int, error: Exception) -> JSONResponse:
         metrics.updates.labels(channel, "unavailable").inc(count)
         log.warning("progress_updates_unavailable", channel=channel, error=repr(error))
-        return _error(503, "unavailable", "El sistema no puede recibir avances en este momento; "
-                      "no se registró nada. Reintente más tarde.",
-                      headers={"Retry-After": str(rules.retry_after_s)})
+        return error_response(503, "El sistema no puede recibir avances en este momento; "
+                              "no se registró nada. Reintente más tarde.",
+                              headers={"Retry-After": str(rules.retry_after_s)})
 
     @router.post(
         "/progress",
@@ -196,19 +189,23 @@ def progress_router(
         raw = await _read_limited(request, rules.max_body_bytes)
         if raw is None:
             metrics.rejected("http", [Problem("$", "body_too_large", "")])
-            return _error(413, "too_large", f"El cuerpo supera {rules.max_body_bytes} bytes; envíe lotes más pequeños.")
-        updates, is_batch, problems = parse_updates(raw)
+            return error_response(413, f"El cuerpo supera {rules.max_body_bytes} bytes; envíe lotes más pequeños.")
+        body, problems = read_body(raw)
+        if not problems:
+            # The scope first: a key learns nothing about the content of other units' initiatives.
+            out_of_scope = scope_problems(body, catalogue=await store.catalogue(), units=key.units)
+            if out_of_scope:
+                return forbidden(key, out_of_scope, len(body) if isinstance(body, list) else 1)
+            updates, is_batch, problems = validate_updates(body)
         if problems:
             metrics.rejected("http", problems)
-            return _error(422, "rejected", "La actualización tiene errores; no se registró nada.", problems)
+            return error_response(422, "La actualización tiene errores; no se registró nada.", problems)
         judgement = await _judge(store, updates, clock, rules, units=key.units, is_batch=is_batch)
+        if judgement.out_of_scope:
+            return forbidden(key, judgement.out_of_scope, len(updates))
         if judgement.problems:
             metrics.rejected("http", judgement.problems, len(updates))
-            return _error(422, "rejected", "La actualización tiene errores; no se registró nada.", judgement.problems)
-        if judgement.out_of_scope:
-            metrics.rejected("http", judgement.out_of_scope, len(updates))
-            return _error(403, "forbidden", f"La clave {key.key_id} ({key.source_system}) no puede informar "
-                          "sobre estas iniciativas; no se registró nada.", judgement.out_of_scope)
+            return error_response(422, "La actualización tiene errores; no se registró nada.", judgement.problems)
         received_at = clock()
         candidates = [_candidate(u, key.source_system, received_at) for u in updates]
         try:
@@ -217,8 +214,8 @@ def progress_router(
             problems = [Problem("$", "event_id_reused", f"el event_id {e} ya se usó con otro contenido")
                         for e in conflict.event_ids]
             metrics.rejected("http", problems, len(updates))
-            return _error(409, "conflict", "Un event_id ya se usó con otro contenido; no se registró nada.", problems)
-        except PUBLISH_ERRORS as error:
+            return error_response(409, "Un event_id ya se usó con otro contenido; no se registró nada.", problems)
+        except PUBLISH_ERRORS + DATABASE_UNAVAILABLE as error:
             return await unavailable("http", len(updates), error)
         metrics.outcomes("http", outcomes)
         for candidate, outcome in zip(candidates, outcomes, strict=True):
@@ -232,19 +229,42 @@ def progress_router(
         "/progress/upload",
         summary="Upload a spreadsheet of progress updates (CSV or XLSX), one row per update",
         response_model=UploadAnswer,
-        responses={**ERROR_RESPONSES, 422: {"model": UploadAnswer, "description": "Row-by-row report; nothing was accepted."}},
+        responses={**ERROR_RESPONSES, 422: {
+            "model": UploadAnswer | ErrorAnswer,
+            "description": "Row-by-row report (UploadAnswer), nothing accepted; or a request that is not a "
+            "well-formed upload (ErrorAnswer: invalid_multipart, missing_field, invalid_mode).",
+        }},
+        openapi_extra={
+            "parameters": [{"name": "mode", "in": "query", "required": False, "schema": {
+                "type": "string", "enum": list(UPLOAD_MODES), "default": "all_or_nothing"}}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary",
+                                        "description": "The CSV or XLSX file (docs/ingest.md)."}},
+            }}}},
+        },
     )
-    async def upload_progress(
-        request: Request, file: UploadFile, mode: Literal["all_or_nothing", "valid_rows"] = "all_or_nothing",
-    ) -> Any:
+    async def upload_progress(request: Request) -> Any:
+        # The key, the mode and the size are checked before the body is read, and the multipart
+        # body is parsed only once it has been read within the limit.
         key = await authenticate(request)
         if isinstance(key, JSONResponse):
             return key
-        content = await file.read(rules.max_upload_bytes + 1)
+        mode = request.query_params.get("mode", "all_or_nothing")
+        if mode not in UPLOAD_MODES:
+            problem = Problem("query.mode", "invalid_mode", f"modo desconocido {mode[:40]!r}; use uno de: {', '.join(UPLOAD_MODES)}")
+            return error_response(422, "La carga tiene errores; no se registró nada.", [problem])
+        raw = await _read_limited(request, rules.max_upload_bytes + MULTIPART_ALLOWANCE)
+        if raw is None:
+            return upload_too_large()
+        upload, problems = await read_upload(request.headers, raw)
+        if problems:
+            metrics.rejected("upload", problems)
+            return error_response(422, "La carga tiene errores; no se registró nada.", problems)
+        filename, content = upload
         if len(content) > rules.max_upload_bytes:
-            metrics.rejected("upload", [Problem("$", "body_too_large", "")])
-            return _error(413, "too_large", f"El archivo supera {rules.max_upload_bytes} bytes; divídalo.")
-        parsed = parse_progress_sheet(file.filename or "", content, default_reporter=key.source_system)
+            return upload_too_large()
+        parsed = parse_progress_sheet(filename, content, default_reporter=key.source_system)
         report = await _judge_rows(store, parsed, clock, rules, key)
         if parsed.problems or not report.valid or (mode == "all_or_nothing" and report.bad):
             metrics.rejected("upload", report.problems() + [Problem("", p.code, "") for p in parsed.problems],
@@ -257,8 +277,8 @@ def progress_router(
         except ConflictingEventIds as conflict:
             problems = [Problem("id_evento", "event_id_reused", f"el id_evento {e} ya se usó con otro contenido")
                         for e in conflict.event_ids]
-            return _error(409, "conflict", "Un id_evento ya se usó con otro contenido; no se registró nada.", problems)
-        except PUBLISH_ERRORS as error:
+            return error_response(409, "Un id_evento ya se usó con otro contenido; no se registró nada.", problems)
+        except PUBLISH_ERRORS + DATABASE_UNAVAILABLE as error:
             return await unavailable("upload", len(candidates), error)
         metrics.outcomes("upload", outcomes)
         metrics.rejected("upload", report.problems(), len(report.bad))
@@ -280,6 +300,39 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+UPLOAD_MODES = ("all_or_nothing", "valid_rows")
+MULTIPART_ALLOWANCE = 64 * 1024
+"""Bytes a multipart body may carry beyond the file itself (boundaries, part headers)."""
+
+
+async def read_upload(headers: Any, raw: bytes) -> tuple[tuple[str, bytes], list[Problem]]:
+    """(file name, file bytes) of a multipart/form-data body already read within the limit, or the
+    problems that make it no upload."""
+    content_type = headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        return ("", b""), [Problem("$", "invalid_multipart", "envíe el archivo como multipart/form-data, en el campo «file»")]
+
+    boundary = parse_options_header(content_type)[1].get(b"boundary", b"")
+    if not boundary or b"--" + boundary + b"--" not in raw:
+        return ("", b""), [Problem("$", "invalid_multipart", "el cuerpo multipart está incompleto o no "
+                                                             "declara su separador (boundary)")]
+
+    async def body() -> Any:
+        yield raw
+
+    try:
+        form = await MultiPartParser(headers, body(), max_files=4, max_fields=16).parse()
+    except MultiPartException as error:
+        return ("", b""), [Problem("$", "invalid_multipart", f"el cuerpo multipart no es válido ({error.message})")]
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, StarletteUploadFile):
+            return ("", b""), [Problem("file", "missing_field", "falta el archivo en el campo «file»")]
+        return (upload.filename or "", await upload.read()), []
+    finally:
+        await form.close()
 
 
 async def _judge(store: IngestStore, updates: list[ProgressUpdate], clock: Clock, rules: IngestRules, *,
@@ -388,16 +441,17 @@ def register_raw_subscriber(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title="ingest.progress.raw",
         description="Progress updates published directly by Kafka-speaking systems: the same JSON "
-        "as POST /v1/progress (one update), key = initiative code, optional header `source-system`. "
-        "Valid ones go on to pladeco.progress; invalid ones to pladeco.deadletter with the reason.",
+        "as POST /v1/progress, exactly one update (one JSON object) per message, key = initiative code, "
+        "optional header `source-system`. Valid ones go on to pladeco.progress; invalid ones (a list: "
+        "`not_an_object`) to pladeco.deadletter with the reason.",
     )
     async def on_raw_update(message: KafkaMessage) -> None:
         record = message.raw_message
         headers = dict(record.headers or [])
         source_system = _header(headers, "source-system") or "kafka"
-        updates, _, problems = parse_updates(record.value or b"")
-        if not problems:
-            judgement = await _judge(store, updates, clock, rules, units=None, is_batch=False)
+        update, problems = parse_one_update(record.value or b"")
+        if update is not None:
+            judgement = await _judge(store, [update], clock, rules, units=None, is_batch=False)
             problems = judgement.problems
         if problems:
             metrics.rejected("kafka", problems)
@@ -408,7 +462,7 @@ def register_raw_subscriber(
             )
             return
         received_at = clock()
-        candidate = _candidate(updates[0], source_system, received_at)
+        candidate = _candidate(update, source_system, received_at)
         with bound_event(candidate.event_id, candidate.initiative_code):
             try:
                 # Kafka or the database away: wait for them (the offset stays); anything else is

@@ -8,7 +8,7 @@ from shared.settings import ServiceSettings
 class IngestSettings(ServiceSettings):
     http_port: int = Field(8001, ge=1, le=65535)
     publish_retry_after_s: int = Field(
-        30, ge=1, description="Retry-After sent with a 503 when Kafka cannot take an update."
+        30, ge=1, description="Retry-After sent with a 503 when Kafka or PostgreSQL cannot take an update."
     )
     ingest_max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest JSON body POST /v1/progress reads (413 above)."

@@ -18,7 +18,9 @@ from uuid import UUID
 
 import asyncpg
 
-from services.ingest.domain import ApiKey, CatalogueView, InitiativeFacts
+from services.ingest.domain import CatalogueView, InitiativeFacts
+from shared.auth import ApiKey
+from shared.key_store import fetch_api_key
 
 
 class Outcome(StrEnum):
@@ -71,11 +73,7 @@ class PostgresIngestStore:
         self._lock = asyncio.Lock()
 
     async def api_key(self, key_id: str) -> ApiKey | None:
-        row = await self.pool.fetchrow(
-            "SELECT key_id, secret_sha256, source_system, units, revoked_at FROM api_key WHERE key_id = $1",
-            key_id,
-        )
-        return _api_key(row) if row else None
+        return await fetch_api_key(self.pool, key_id)
 
     async def catalogue(self, *, refresh: bool = False) -> CatalogueView:
         """The plan facts, reloaded when older than the TTL; ``refresh`` reloads them now (at most
@@ -142,14 +140,6 @@ def _outcomes(candidates: Sequence[Candidate], new_ids: set[UUID], known: dict[U
     return outcomes
 
 
-def _api_key(row: asyncpg.Record) -> ApiKey:
-    units = row["units"]
-    return ApiKey(
-        key_id=row["key_id"], secret_sha256=row["secret_sha256"], source_system=row["source_system"],
-        units=None if units is None else frozenset(units), revoked=row["revoked_at"] is not None,
-    )
-
-
 async def load_catalogue_view(connection: asyncpg.Connection) -> CatalogueView:
     period = await connection.fetchrow("SELECT period_start, period_end FROM plan")
     if period is None:
@@ -169,38 +159,3 @@ async def load_catalogue_view(connection: asyncpg.Connection) -> CatalogueView:
         for row in await connection.fetch("SELECT code, responsible_unit, start_date, end_date FROM initiative")
     }
     return CatalogueView(period["period_start"], period["period_end"], initiatives)
-
-
-# --- API key administration (the CLI) -------------------------------------------------------------
-
-
-async def create_api_key(
-    connection: asyncpg.Connection, *, key_id: str, secret_sha256: str, source_system: str,
-    units: list[str] | None, description: str, created_by: str,
-) -> None:
-    await connection.execute(
-        """
-        INSERT INTO api_key (key_id, secret_sha256, source_system, units, description, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        """,
-        key_id, secret_sha256, source_system, units, description, created_by,
-    )
-
-
-async def list_api_keys(connection: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await connection.fetch(
-        "SELECT key_id, source_system, units, description, created_at, created_by, revoked_at, revoked_by "
-        "FROM api_key ORDER BY created_at"
-    )
-
-
-async def revoke_api_key(connection: asyncpg.Connection, key_id: str, *, revoked_by: str) -> bool:
-    status = await connection.execute(
-        "UPDATE api_key SET revoked_at = now(), revoked_by = $2 WHERE key_id = $1 AND revoked_at IS NULL",
-        key_id, revoked_by,
-    )
-    return status.endswith(" 1")
-
-
-async def known_units(connection: asyncpg.Connection) -> set[str]:
-    return {row["code"] for row in await connection.fetch("SELECT code FROM department")}

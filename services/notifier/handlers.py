@@ -176,8 +176,9 @@ class Dispatcher:
         s = self.settings
         result = []
         for item in items:
-            link = None if item["kind"] == "resolved" else ack_url(s.alerts_public_url, s.alerts_link_secret,
-                                                                   item["alert_id"], recipient_email)
+            expires_at = self.clock() + dt.timedelta(days=s.alerts_link_valid_days)
+            link = None if item["kind"] == "resolved" else ack_url(s.alerts_public_url, s.link_secret(), item["alert_id"],
+                                                                   recipient_email, expires_at=expires_at)
             result.append(AlertItem(
                 alert_id=item["alert_id"], kind=item["kind"], rule=item["rule"], severity=item["severity"],
                 initiative_code=item["initiative_code"], initiative_name=item["initiative_name"],

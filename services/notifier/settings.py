@@ -4,12 +4,12 @@ from pathlib import Path
 
 from pydantic import Field
 
-from shared.settings import ServiceSettings
+from shared.settings import LinkSecretSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(LinkSecretSettings):
     http_port: int = Field(8004, ge=1, le=65535)
     smtp_host: str = Field("127.0.0.1", description="SMTP server that relays notifications.")
     smtp_port: int = Field(1025, ge=1, le=65535)
@@ -30,7 +30,6 @@ class NotifierSettings(ServiceSettings):
     notifier_consumer_group: str = Field("pladeco-notifier", description="Consumer group of pladeco.alerts.")
     notifier_board_url: str = Field("http://127.0.0.1:3000", description="Grafana, for the links in notifications.")
     alerts_public_url: str = Field("http://127.0.0.1:8003", description="The alert service as recipients reach it (acknowledge links).")
-    alerts_link_secret: str = Field(
-        "pladeco-local-only-link-secret", min_length=16,
-        description="Key of the signed acknowledge links (the same as the alert service's).",
+    alerts_link_valid_days: float = Field(
+        14.0, gt=0, description="How long an acknowledge link works after its e-mail is written.",
     )

@@ -97,6 +97,10 @@ def read_yaml(path: Path) -> PlanFile:
         mark = error.problem_mark
         where = f"{path}, línea {mark.line + 1}, columna {mark.column + 1}" if mark else str(path)
         return PlanFile(None, source, [PlanIssue((), "invalid_yaml", f"YAML inválido: {error.problem}", where=where)])
+    except yaml.reader.ReaderError as error:  # a control character: found by fuzzing (docs/security.md)
+        where = f"{path}, posición {error.position}"
+        return PlanFile(None, source, [PlanIssue((), "invalid_yaml", f"YAML inválido: el carácter "
+                                                 f"{error.character!r} no se admite", where=where)])
     source.document = document
     if node is not None:
         source.lines = dict(_node_lines(node, ()))

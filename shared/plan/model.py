@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.events import MAX_CLP
+
 Code = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9._-]*$"),
@@ -152,7 +154,7 @@ class Problem(Record):
 
 class Funding(Record):
     source: Code = Field(alias="fuente")
-    amount_clp: int = Field(alias="monto_clp", ge=0)
+    amount_clp: int = Field(alias="monto_clp", ge=0, le=MAX_CLP)
 
 
 class Beneficiaries(Record):
@@ -205,7 +207,7 @@ class Initiative(Record):
     locality: Code = Field(alias="localidad")
     latitude: Latitude | None = Field(None, alias="latitud", description="Defaults to the locality's")
     longitude: Longitude | None = Field(None, alias="longitud")
-    budget_clp: int = Field(alias="presupuesto_clp", ge=0)
+    budget_clp: int = Field(alias="presupuesto_clp", ge=0, le=MAX_CLP)
     funding: list[Funding] = Field(alias="financiamiento", min_length=1)
     start: dt.date = Field(alias="inicio")
     end: dt.date = Field(alias="termino")

@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from services.ingest.domain import issue_key
-from services.ingest.store import create_api_key
+from shared.auth import Role, issue_key
+from shared.key_store import create_api_key
 from shared.plan.changes import content_sha256
 from shared.plan.files import check_plan_file
 from tests.conftest import ROOT, ServiceProcess
@@ -52,14 +52,15 @@ async def sample_plan(kafka, database_url, tmp_path_factory) -> dict:
 
 @pytest.fixture
 async def api_key(db, sample_plan) -> Callable[..., str]:
-    """``await api_key("sistema-dom", units=["DOM"])`` → a fresh key (``units=None``: every unit)."""
+    """``await api_key("sistema-dom", units=["DOM"])`` → a fresh reporter key (``units=None``: every
+    unit); ``await api_key("control", role=Role.AUDITOR)`` → a key of another role."""
 
-    async def make(source_system: str = "pruebas", units: list[str] | None = None) -> str:
+    async def make(source_system: str = "pruebas", units: list[str] | None = None, role: Role = Role.REPORTER) -> str:
         issued = issue_key()
         async with db.acquire() as connection:
             await create_api_key(connection, key_id=issued.key_id, secret_sha256=issued.secret_sha256,
                                  source_system=source_system, units=units, description="tests",
-                                 created_by="tests")
+                                 created_by="tests", role=role)
         return issued.token
 
     return make

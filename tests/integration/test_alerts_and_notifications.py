@@ -29,7 +29,7 @@ from tests.integration.probes import eventually, progress_update
 
 pytestmark = pytest.mark.integration
 
-SECRET = "integration-test-link-secret"
+SECRET = "integration-test-link-secret-of-32-or-more-characters"
 WEBHOOK_SECRET = "integration-test-webhook-secret"
 CLOCK_START = "2020-08-26T15:00:00+00:00"
 

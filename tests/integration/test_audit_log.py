@@ -135,3 +135,93 @@ async def test_every_append_publishes_the_head_outside_the_database(db, logged, 
 
     [latest] = await eventually(published, what="the head on pladeco.audit")
     assert latest.last_seq == logged
+
+
+async def published_heads_now(kafka, db):
+    """The heads on pladeco.audit, once the current head is among them."""
+    from shared.audit import PublishedHead
+    from shared.events import AuditHeadAdvanced, decode_event
+    from shared.topics import AUDIT
+    from tests.integration.probes import read_topic
+
+    head = await db.fetchval("SELECT hash FROM event_log ORDER BY seq DESC LIMIT 1")
+
+    async def published():
+        heads = []
+        for record in await read_topic(kafka.bootstrap_servers, AUDIT.name):
+            event = decode_event(record.value)
+            if isinstance(event.payload, AuditHeadAdvanced):
+                heads.append(PublishedHead(event.payload.last_seq, event.payload.head_hash, record.offset))
+        return heads if any(h.head_hash == head for h in heads) else None
+
+    return await eventually(published, what="the current head on pladeco.audit")
+
+
+def rewritten_from(rows, target: int) -> list[tuple]:
+    """UPDATE statements that change row ``target`` and recompute every hash after it: a chain that
+    is consistent with itself."""
+    statements, previous = [], None
+    for row in rows:
+        content, prev_hash = row["content"], row["prev_hash"] if previous is None else previous
+        if row["seq"] == target:
+            content = content.replace('"physical_progress_pct":30.0', '"physical_progress_pct":90.0')
+            assert content != row["content"]
+        digest = sha256(content)
+        previous = chain_hash(prev_hash, digest)
+        statements.append(("UPDATE event_log SET content = $2, content_sha256 = $3, prev_hash = $4, hash = $5 "
+                           "WHERE seq = $1", (row["seq"], content, digest, prev_hash, previous)))
+    return statements
+
+
+async def test_a_chain_rewritten_whole_is_consistent_but_differs_from_the_published_heads(db, logged, kafka):
+    heads = await published_heads_now(kafka, db)
+    target = logged - 2
+    rows = await db.fetch("SELECT seq, content, prev_hash FROM event_log WHERE seq >= $1 ORDER BY seq", target)
+    rewrite = rewritten_from(rows, target)
+
+    alone = await tampered(db, *rewrite)
+    async with db.acquire() as connection:
+        transaction = connection.transaction()
+        await transaction.start()
+        try:
+            await connection.execute("ALTER TABLE event_log DISABLE TRIGGER event_log_append_only")
+            for sql, args in rewrite:
+                await connection.execute(sql, *args)
+            report = await verify_chain(connection, heads=heads)
+        finally:
+            await transaction.rollback()
+
+    assert alone.problem is None, "rewritten whole, the chain agrees with itself"
+    first_published_after = min(h.last_seq for h in heads if h.last_seq >= target)
+    assert (report.problem.seq, report.problem.kind) == (first_published_after, "diverged")
+    assert "pladeco.audit" in report.problem.message and "se reescribió" in report.problem.message
+
+
+async def test_the_cli_compares_with_the_published_heads_and_names_the_divergence(db, logged, kafka, service_env):
+    env = {**os.environ, **{k: v for k, v in service_env.items() if k != "PLADECO_STARTUP_TIMEOUT_S"}}
+    await published_heads_now(kafka, db)
+    verify = [sys.executable, "-m", "cli", "audit", "verify", "--heads"]
+    clean = subprocess.run(verify, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert clean.returncode == 0, clean.stderr
+    assert "Cadena íntegra" in clean.stdout and "cabezas publicadas en pladeco.audit" in clean.stdout
+
+    target = logged - 2
+    rows = await db.fetch("SELECT seq, content, content_sha256, prev_hash, hash FROM event_log WHERE seq >= $1 "
+                          "ORDER BY seq", target)
+    async with db.acquire() as connection:
+        await connection.execute("ALTER TABLE event_log DISABLE TRIGGER event_log_append_only")
+        try:
+            for sql, args in rewritten_from(rows, target):
+                await connection.execute(sql, *args)
+            broken = subprocess.run(verify, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        finally:
+            for row in rows:
+                await connection.execute("UPDATE event_log SET content = $2, content_sha256 = $3, prev_hash = $4, "
+                                         "hash = $5 WHERE seq = $1", row["seq"], row["content"], row["content_sha256"],
+                                         row["prev_hash"], row["hash"])
+            await connection.execute("ALTER TABLE event_log ENABLE TRIGGER event_log_append_only")
+
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "(DIFIERE DE LO PUBLICADO)" in broken.stderr
+    assert "pladeco.audit" in broken.stderr
+    assert not any(word in broken.stderr for word in ("row ", "was ", "changed", "deleted")), "Spanish only"

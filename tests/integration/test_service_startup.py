@@ -98,5 +98,6 @@ def test_a_database_without_the_migrations_is_refused(kafka, database_url):
         PLADECO_KAFKA_BOOTSTRAP_SERVERS=kafka.bootstrap_servers,
         PLADECO_DATABASE_URL=scratch,
         PLADECO_STARTUP_TIMEOUT_S="5",
+        PLADECO_ALERTS_LINK_SECRET="x" * 32,
     )
     assert_one_clear_line(result, code=3, mentions="run `pladeco db migrate`")

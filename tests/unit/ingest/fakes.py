@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from services.ingest.domain import ApiKey, CatalogueView, InitiativeFacts, issue_key
+from services.ingest.domain import CatalogueView, InitiativeFacts
+from shared.auth import ApiKey, Role, issue_key
 from services.ingest.store import Candidate, ConflictingEventIds, Outcome
 
 CATALOGUE = CatalogueView(
@@ -30,10 +31,11 @@ class InMemoryIngestStore:
         self.accepted: dict[Any, str] = {}
         self.catalogue_loads = 0
 
-    def add_key(self, source_system: str, units: set[str] | None, *, revoked: bool = False) -> str:
+    def add_key(self, source_system: str, units: set[str] | None, *, revoked: bool = False,
+                role: Role = Role.REPORTER) -> str:
         issued = issue_key()
         self.keys[issued.key_id] = ApiKey(issued.key_id, issued.secret_sha256, source_system,
-                                          None if units is None else frozenset(units), revoked)
+                                          None if units is None else frozenset(units), revoked, role)
         return issued.token
 
     async def api_key(self, key_id: str) -> ApiKey | None:

@@ -32,8 +32,8 @@ def update(**fields):
 class Ingest:
     """The ingest app over TestKafkaBroker, with what it published."""
 
-    def __init__(self, **settings):
-        self.store = InMemoryIngestStore()
+    def __init__(self, store: InMemoryIngestStore | None = None, **settings):
+        self.store = store or InMemoryIngestStore()
         self.registry = CollectorRegistry()
         self.parts = wire(IngestSettings(**settings), None, self.registry, clock=lambda: NOW, store=self.store)
         self.published = []
