@@ -2,6 +2,7 @@
 
     pladeco serve ingest|indicators|alerts|notifier   run one service until SIGTERM
     pladeco db migrate                                 apply the numbered SQL migrations
+    pladeco db passwords --dir DIR                     give the least-privilege roles their passwords
     pladeco topics ensure                              create missing Kafka topics, report drift
     pladeco asyncapi SERVICE                           print a service's AsyncAPI document
     pladeco plan validate|load|export|gis              the plan (planners' commands, in Spanish)
@@ -62,6 +63,44 @@ def db_migrate(args: argparse.Namespace) -> int:
     except (OSError, asyncpg.PostgresError) as error:
         return _fail(f"cannot migrate {redact_url(settings.database_url)}: {error}", 3)
     print("applied: " + ", ".join(applied) if applied else "database schema is up to date")
+    return 0
+
+
+def db_passwords(args: argparse.Namespace) -> int:
+    """Give each least-privilege role (migration 0013) a password, kept in DIR/<role> (0600): read
+    when the file exists, generated and written when it does not. The passwords are never printed."""
+    import secrets
+    from pathlib import Path
+
+    import asyncpg
+
+    from shared.db import READER_ROLES, SERVICE_ROLES, set_role_password
+    from shared.service import redact_url
+
+    settings = common_settings()
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    passwords = {}
+    for role in (*SERVICE_ROLES.values(), *READER_ROLES):
+        file = directory / role
+        if not file.exists():
+            file.touch(mode=0o600)
+            file.write_text(secrets.token_hex(24), encoding="utf-8")
+        passwords[role] = file.read_text(encoding="utf-8").strip()
+
+    async def apply() -> None:
+        connection = await asyncpg.connect(settings.database_url, timeout=10)
+        try:
+            for role, password in passwords.items():
+                await set_role_password(connection, role, password)
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(apply())
+    except (OSError, asyncpg.PostgresError) as error:
+        return _fail(f"cannot set the roles' passwords on {redact_url(settings.database_url)}: {error}", 3)
+    print("passwords set for: " + ", ".join(passwords) + f" (kept in {directory})")
     return 0
 
 
@@ -130,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("migrate", help="apply pending migrations").set_defaults(handler=db_migrate)
+    passwords = db.add_parser("passwords", help="give the least-privilege roles their passwords (kept in DIR)")
+    passwords.add_argument("--dir", required=True, help="folder of one file per role (created 0700)")
+    passwords.set_defaults(handler=db_passwords)
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(
         dest="topics_command", required=True

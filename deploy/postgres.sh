@@ -64,11 +64,14 @@ init_cluster() {
   say "postgres: cluster initialised in $DATA"
 }
 
+# The owner of the tables runs the migrations, which create the services' least-privilege roles
+# (migration 0013): it needs CREATEROLE, nothing more.
 ensure_role_and_database() {
   superuser_psql -v user="$DB_USER" -v password="$DB_PASSWORD" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN', :'user')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'password') \gexec
+SELECT format('ALTER ROLE %I CREATEROLE', :'user') \gexec
 SQL
   superuser_psql -v user="$DB_USER" -v db="$DB_NAME" <<'SQL'
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user')

@@ -43,17 +43,27 @@ link_secret() {
   export PLADECO_ALERTS_LINK_SECRET
 }
 
+# Each service connects as its own least-privilege role (migration 0013); the migrations and the
+# CLI use the owner. The roles' passwords are generated once under var/secrets/db/.
+DB_SECRETS="$PLADECO_VAR_DIR/secrets/db"
+role_url() {
+  local role="$1"
+  sed -E "s#^(postgres(ql)?://)[^@/]*@#\1$role:$(cat "$DB_SECRETS/$role")@#" <<<"$PLADECO_DATABASE_URL"
+}
+
 up() {
   [[ -x "$PLADECO_BIN" ]] || die "$PLADECO_BIN is missing: run deploy/install.sh first"
   link_secret
   "$PLADECO_ROOT/deploy/kafka.sh" start
   "$PLADECO_ROOT/deploy/postgres.sh" start
   "$PLADECO_BIN" db migrate
+  "$PLADECO_BIN" db passwords --dir "$DB_SECRETS" >/dev/null
   "$PLADECO_BIN" topics ensure >/dev/null
   start_process mailcatcher "$PLADECO_BIN" mailcatcher --port "${PLADECO_SMTP_PORT:-1025}" --dir "$PLADECO_VAR_DIR/mail"
   local name
   for name in "${SERVICES[@]}"; do
-    PLADECO_HTTP_PORT="${PORTS[$name]}" start_process "$name" "$PLADECO_BIN" serve "$name"
+    PLADECO_HTTP_PORT="${PORTS[$name]}" PLADECO_DATABASE_URL="$(role_url "pladeco_$name")" \
+      start_process "$name" "$PLADECO_BIN" serve "$name"
   done
   for name in "${SERVICES[@]}"; do wait_ready "$name" "${PORTS[$name]}"; done
   "$PLADECO_ROOT/deploy/prometheus.sh" start

@@ -43,6 +43,26 @@ async def try_lock(connection: asyncpg.Connection, name: str) -> bool:
     return bool(await connection.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", name))
 
 
+# --- least-privilege roles (migration 0013) ---------------------------------------------------------
+
+SERVICE_ROLES = {"ingest": "pladeco_ingest", "indicators": "pladeco_indicators", "alerts": "pladeco_alerts",
+                 "notifier": "pladeco_notifier"}
+"""The login role each service connects as."""
+READER_ROLES = ("scorecard_reader", "public_reader")
+"""Grafana's roles: the scorecard boards, and the public board."""
+
+
+async def set_role_password(connection: asyncpg.Connection, role: str, password: str) -> None:
+    """Set the password of one of the least-privilege roles (the owner runs it)."""
+    if role not in (*SERVICE_ROLES.values(), *READER_ROLES):
+        raise ValueError(f"unknown role {role!r}")
+    await connection.execute(f'ALTER ROLE "{role}" PASSWORD {_quote_literal(password)}')
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 SCORECARD_PLACEHOLDER = "{{scorecard}}"
 SCORECARD_SCHEMA = "scorecard"
 """The views Grafana reads live in their own schema; a second copy of the tables (a test's scratch
