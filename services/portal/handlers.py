@@ -42,7 +42,7 @@ SECURITY_HEADERS = {
 }
 LAYER_TITLES = {
     "territorios": "Territorios", "localidades": "Localidades", "diagnostico": "Diagnóstico: problemas priorizados",
-    "imagen_objetivo": "Imagen objetivo y objetivos", "plan_inversiones": "Plan de inversiones",
+    "imagen-objetivo": "Imagen objetivo y objetivos", "plan-inversiones": "Plan de inversiones",
 }
 
 

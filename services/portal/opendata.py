@@ -5,7 +5,7 @@ Guarantees:
 - a set's files carry exactly its ``columns``, in that order, and one row per view row: what a
   reader downloads is what the public views hold (the tests compare them);
 - values are machine-readable: ISO dates and timestamps (UTC), decimal points, no thousands
-  separators, empty for none;
+  separators, empty for none; money in whole pesos, other decimals to six places;
 - a set's URLs never change: ``/datos/<name>.<csv|xlsx|geojson>``;
 - the catalogue names the licence (CC BY 4.0), the update date and the event history's head hash.
 """
@@ -91,13 +91,22 @@ def cell(value: Any) -> Any:
     return value
 
 
+def value_of(row: Mapping[str, Any], column: str) -> Any:
+    """A row's value as every file carries it: money (``*_clp``) in whole pesos, other decimals to
+    six places (a spreadsheet keeps 15 significant digits: all three formats then agree)."""
+    value = cell(row[column])
+    if isinstance(value, float):
+        return round(value) if column.endswith("_clp") else round(value, 6)
+    return value
+
+
 def to_csv(dataset: Dataset, rows: Sequence[Mapping[str, Any]]) -> bytes:
     """UTF-8 CSV (comma, a header row, empty for none, booleans as true/false)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(dataset.columns)
     for row in rows:
-        writer.writerow([_text(cell(row[column])) for column in dataset.columns])
+        writer.writerow([_text(value_of(row, column)) for column in dataset.columns])
     return out.getvalue().encode("utf-8")
 
 
@@ -117,7 +126,7 @@ def to_xlsx(dataset: Dataset, rows: Sequence[Mapping[str, Any]]) -> bytes:
     sheet = book.create_sheet(dataset.name)
     sheet.append(list(dataset.columns))
     for row in rows:
-        sheet.append([cell(row[column]) for column in dataset.columns])
+        sheet.append([value_of(row, column) for column in dataset.columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -133,7 +142,7 @@ def to_geojson(dataset: Dataset, rows: Sequence[Mapping[str, Any]],
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": list(site)} if site else None,
-            "properties": {column: cell(row[column]) for column in dataset.columns},
+            "properties": {column: value_of(row, column) for column in dataset.columns},
         })
     return json.dumps({"type": "FeatureCollection", "name": dataset.name, "features": features},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")

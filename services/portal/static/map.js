@@ -34,7 +34,7 @@
   }
 
   function styleFor(name) {
-    if (name === "territorios" || name === "imagen_objetivo") {
+    if (name === "territorios" || name === "imagen-objetivo") {
       return {color: "#0b2e4f", weight: 2, fillColor: "#9fb8d0", fillOpacity: 0.25};
     }
     return {color: "#333", weight: 1};
