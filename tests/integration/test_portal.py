@@ -413,3 +413,8 @@ def test_the_map_markers_are_reached_and_opened_with_the_keyboard(portal, browse
     link = browser.find_element("css selector", ".leaflet-popup-content a")
     assert link.get_attribute("href").split("/iniciativas/")[1]
     assert browser.execute_script("return document.querySelectorAll('.leaflet-interactive, path').length") > 0
+
+
+def test_the_axe_check_finds_violations_where_there_are_some(browser):
+    browser.get("data:text/html;charset=utf-8,<html><body><img src='x.png'><a href='/'></a></body></html>")
+    assert {v["id"] for v in axe_violations(browser)} >= {"html-has-lang", "image-alt", "link-name"}
