@@ -1,6 +1,6 @@
 """``pladeco`` sub-commands.
 
-    pladeco serve ingest|indicators|alerts|notifier   run one service until SIGTERM
+    pladeco serve ingest|indicators|alerts|notifier|portal   run one service until SIGTERM
     pladeco db migrate                                 apply the numbered SQL migrations
     pladeco db passwords --dir DIR                     give the least-privilege roles their passwords
     pladeco topics ensure                              create missing Kafka topics, report drift
@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from shared.settings import CommonSettings, describe_settings_error
 
-SERVICES = ("ingest", "indicators", "alerts", "notifier")
+SERVICES = ("ingest", "indicators", "alerts", "notifier", "portal")
 
 
 def _service_definition(name: str):  # noqa: ANN202 - ServiceDefinition of any settings type

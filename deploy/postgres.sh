@@ -72,6 +72,10 @@ SELECT format('CREATE ROLE %I LOGIN', :'user')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'password') \gexec
 SELECT format('ALTER ROLE %I CREATEROLE', :'user') \gexec
+-- The citizens' portal reads as portal_reader (migration 0020): the services' user may SET ROLE to it.
+SELECT 'CREATE ROLE portal_reader NOLOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'portal_reader') \gexec
+SELECT format('GRANT portal_reader TO %I', :'user') \gexec
 SQL
   superuser_psql -v user="$DB_USER" -v db="$DB_NAME" <<'SQL'
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user')

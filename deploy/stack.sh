@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole system on this machine, without Docker: Kafka, PostgreSQL, the four services, Prometheus,
+# The whole system on this machine, without Docker: Kafka, PostgreSQL, the five services (the fifth is
+# the citizens' portal), Prometheus,
 # and an SMTP catcher that keeps the notifier's e-mails as files in var/mail/.
 #
 #   deploy/stack.sh up       start everything (idempotent), apply migrations, create topics,
@@ -10,8 +11,8 @@
 # Needs deploy/install.sh to have run once (packages, .venv, Kafka's jars).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SERVICES=(ingest indicators alerts notifier)
-declare -A PORTS=([ingest]=8001 [indicators]=8002 [alerts]=8003 [notifier]=8004)
+SERVICES=(ingest indicators alerts notifier portal)
+declare -A PORTS=([ingest]=8001 [indicators]=8002 [alerts]=8003 [notifier]=8004 [portal]=8005)
 PLADECO_BIN="${PLADECO_BIN:-$PLADECO_ROOT/.venv/bin/pladeco}"
 
 wait_ready() {
@@ -62,8 +63,10 @@ up() {
   start_process mailcatcher "$PLADECO_BIN" mailcatcher --port "${PLADECO_SMTP_PORT:-1025}" --dir "$PLADECO_VAR_DIR/mail"
   local name
   for name in "${SERVICES[@]}"; do
-    PLADECO_HTTP_PORT="${PORTS[$name]}" PLADECO_DATABASE_URL="$(role_url "pladeco_$name")" \
-      start_process "$name" "$PLADECO_BIN" serve "$name"
+    # The portal logs in as the owner and reads only as portal_reader (SET ROLE, migration 0020).
+    local url="$PLADECO_DATABASE_URL"
+    [[ "$name" == portal ]] || url="$(role_url "pladeco_$name")"
+    PLADECO_HTTP_PORT="${PORTS[$name]}" PLADECO_DATABASE_URL="$url" start_process "$name" "$PLADECO_BIN" serve "$name"
   done
   for name in "${SERVICES[@]}"; do wait_ready "$name" "${PORTS[$name]}"; done
   "$PLADECO_ROOT/deploy/prometheus.sh" start

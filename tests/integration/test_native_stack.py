@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
 
-SERVICE_PORTS = {"ingest": 8001, "indicators": 8002, "alerts": 8003, "notifier": 8004}
+SERVICE_PORTS = {"ingest": 8001, "indicators": 8002, "alerts": 8003, "notifier": 8004, "portal": 8005}
 PROMETHEUS_PORT = 9090
 
 
@@ -62,6 +62,7 @@ def test_the_demo_fills_the_scorecard_sends_e_mail_and_down_leaves_nothing_runni
     up = subprocess.run([str(ROOT / "deploy" / "demo.sh")], env=env, capture_output=True, text=True, timeout=600)
     try:
         assert up.returncode == 0, up.stderr[-3000:]
+        assert "http://127.0.0.1:8005/" in up.stdout  # the demo prints the portal's URL
         mails = list((var_dir / "mail").glob("*.eml"))
         assert mails, "at least one e-mail in the catcher"
         database = f"postgresql://pladeco:pladeco@127.0.0.1:25432/pladeco"

@@ -15,6 +15,7 @@ SETTINGS = [
     ("services.indicators.settings", "IndicatorSettings"),
     ("services.alerts.settings", "AlertSettings"),
     ("services.notifier.settings", "NotifierSettings"),
+    ("services.portal.settings", "PortalSettings"),
 ]
 
 

@@ -25,6 +25,7 @@ SETTINGS = {
     "indicators": ("services.indicators.settings", "IndicatorSettings"),
     "alerts": ("services.alerts.settings", "AlertSettings"),
     "notifier": ("services.notifier.settings", "NotifierSettings"),
+    "portal": ("services.portal.settings", "PortalSettings"),
 }
 DEPLOY_VARIABLES = {"PLADECO_DB_NAME", "PLADECO_DB_USER", "PLADECO_DB_PASSWORD"}
 
