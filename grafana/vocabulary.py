@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from shared.terms import (
-    CPI_AT_RISK, SEVERITY_LABELS, SPI_AT_RISK, SPI_ON_TRACK, STATUS_LABELS, InitiativeStatus,
+    CPI_AT_RISK,
+    SEVERITY_LABELS,
+    SPI_AT_RISK,
+    SPI_ON_TRACK,
+    STATUS_LABELS,
+    InitiativeStatus,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -15,6 +20,9 @@ DASHBOARDS_DIR = HERE / "dashboards"
 CONTRACTS_FILE = HERE / "panel-contracts.json"
 
 POSTGRES = {"type": "grafana-postgresql-datasource", "uid": "pladeco-postgres"}
+"""The scorecard boards' database, as scorecard_reader (migration 0013)."""
+PUBLIC_POSTGRES = {"type": "grafana-postgresql-datasource", "uid": "pladeco-postgres-public"}
+"""The public board's database, as public_reader: the public views only."""
 PROMETHEUS = {"type": "prometheus", "uid": "pladeco-prometheus"}
 SCHEMA_VERSION = 39
 TIMEZONE = "America/Santiago"

@@ -17,6 +17,7 @@ from grafana.panels import (
 from grafana.vocabulary import (
     PERCENT,
     POSTGRES,
+    PUBLIC_POSTGRES,
     SCHEMA_VERSION,
     TAGS,
     TIMEZONE,
@@ -71,7 +72,9 @@ class Board:
             "uid": self.uid,
             "weekStart": "monday",
         }
-        if not self.public:
+        if self.public:
+            _read_as_public(dashboard["panels"])
+        else:
             dashboard["links"] = [{
                 "asDropdown": True, "icon": "external link", "includeVars": False, "keepTime": False,
                 "tags": list(TAGS), "targetBlank": False, "title": "Tableros PLADECO", "tooltip": "",
@@ -80,7 +83,20 @@ class Board:
         return dashboard
 
     def contracts(self) -> dict[str, Any]:
-        return {str(number): panel.contract() for panel, number, _, _ in self.layout()}
+        contracts = {str(number): panel.contract() for panel, number, _, _ in self.layout()}
+        if self.public:
+            for contract in contracts.values():
+                if contract.get("datasource") == POSTGRES["uid"]:
+                    contract["datasource"] = PUBLIC_POSTGRES["uid"]
+        return contracts
+
+
+def _read_as_public(panels: list[dict[str, Any]]) -> None:
+    """The public board reads through the public_reader datasource, which sees the public views only."""
+    for panel in panels:
+        for holder in (panel, *panel.get("targets", [])):
+            if holder.get("datasource", {}).get("uid") == POSTGRES["uid"]:
+                holder["datasource"] = dict(PUBLIC_POSTGRES)
 
 
 def query_variable(name: str, label: str, query: str, description: str) -> dict[str, Any]:

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+
+from shared.db import set_role_password
 
 from tests.conftest import ROOT, free_port
 from tests.integration.conftest import post_progress
@@ -24,6 +28,8 @@ pytestmark = pytest.mark.integration
 
 DASHBOARDS = ROOT / "grafana" / "dashboards"
 CONTRACTS = json.loads((ROOT / "grafana" / "panel-contracts.json").read_text(encoding="utf-8"))
+DATASOURCE_ROLES = {"pladeco-postgres": "scorecard_reader", "pladeco-postgres-public": "public_reader"}
+"""The role each provisioned SQL datasource logs in as (grafana/provisioning/datasources/)."""
 SAMPLE_VALUES = {"departamento": "DOM", "iniciativa": "INI-001", "territorio": "PUTRE-MEDIO"}
 NUMBER_TYPES = {"int2", "int4", "int8", "numeric", "float4", "float8"}
 TIME_TYPES = {"date", "timestamp", "timestamptz"}
@@ -70,7 +76,8 @@ def kind_of(pg_type: str) -> str:
 
 
 
-async def test_every_sql_panel_returns_the_columns_and_types_it_expects(db, sample_plan, services, api_key):
+async def test_every_sql_panel_returns_the_columns_and_types_it_expects(db, database_url, sample_plan, services,
+                                                                      api_key):
     # Some updates through the real pipeline, so that figures, S-curves and histories have rows.
     ingest = services("ingest")
     services("indicators")
@@ -84,12 +91,21 @@ async def test_every_sql_panel_returns_the_columns_and_types_it_expects(db, samp
     targets = sql_targets()
     assert len(targets) >= 20, "the boards have their SQL panels"
     problems = []
+    # Each query runs as the role its datasource logs in as (migration 0013), as Grafana would.
+    readers = {}
+    async with db.acquire() as owner:
+        for uid, role in DATASOURCE_ROLES.items():
+            password = secrets.token_hex(16)
+            await set_role_password(owner, role, password)
+            readers[uid] = await asyncpg.connect(
+                re.sub(r"^(postgres(?:ql)?://)[^@/]*@", rf"\g<1>{role}:{password}@", database_url))
     async with db.acquire() as connection:
         for uid, panel_id, ref_id, sql in targets:
             contract = CONTRACTS[uid][panel_id]
             expected = next(q for q in contract["queries"] if q["refId"] == ref_id)["columns"]
+            reader = readers[contract["datasource"]]
             try:
-                statement = await connection.prepare(executable(sql))
+                statement = await reader.prepare(executable(sql))
                 rows = await statement.fetch()
             except Exception as error:  # noqa: BLE001 - report every broken query at once
                 problems.append(f"{uid} panel {panel_id} ({contract['title']}): {error}")
@@ -105,6 +121,8 @@ async def test_every_sql_panel_returns_the_columns_and_types_it_expects(db, samp
                 leaked = [name for name in officers if name in text]
                 if leaked:
                     problems.append(f"public board panel {panel_id} returns officers' names: {leaked[:3]}")
+    for reader in readers.values():
+        await reader.close()
     assert problems == []
 
 

@@ -83,7 +83,7 @@ def test_grafana_gets_only_the_deploy_variables_and_the_datasources_have_fixed_u
     uids = [source["uid"] for source in datasources]
 
     assert {v for v in grafana_env if v.startswith(ENV_PREFIX)} <= DEPLOY_VARIABLES
-    assert sorted(uids) == ["pladeco-postgres", "pladeco-prometheus"]
+    assert sorted(uids) == ["pladeco-postgres", "pladeco-postgres-public", "pladeco-prometheus"]
 
 
 def script_default(script: str, variable: str) -> int:

@@ -29,6 +29,7 @@ DASHBOARDS = GRAFANA / "dashboards"
 CONTRACTS = GRAFANA / "panel-contracts.json"
 DATASOURCES = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "datasources.yaml").read_text())
 PROVISIONED = {source["uid"]: source["type"] for source in DATASOURCES["datasources"]}
+SQL_SOURCES = {uid for uid, kind in PROVISIONED.items() if kind == "grafana-postgresql-datasource"}
 VIEWS_SQL = (ROOT / "shared" / "migrations" / "0005_scorecard_views.sql").read_text(encoding="utf-8")
 SCORECARD_VIEWS = set(re.findall(r"CREATE VIEW \{\{scorecard\}\}\.(\w+)", VIEWS_SQL))
 # The documented exception (grafana/README.md): no view exists yet for alerts and notifications.
@@ -185,7 +186,7 @@ def check_queries(board: dict[str, Any]) -> list[str]:
     for panel in panels(board):
         for target in panel.get("targets", []):
             where = f"panel {panel.get('id')} query {target.get('refId')}"
-            if target.get("datasource", {}).get("uid") == "pladeco-postgres":
+            if target.get("datasource", {}).get("uid") in SQL_SOURCES:
                 sql = target.get("rawSql", "")
                 if not sql.strip() or target.get("rawQuery") is not True or target.get("editorMode") != "code":
                     problems.append(f"{where}: SQL must be rawSql with rawQuery true and editorMode code")
@@ -251,14 +252,14 @@ def check_tables_read(board: dict[str, Any]) -> list[str]:
 
 def check_public(board: dict[str, Any]) -> list[str]:
     """The citizens' board: no variables, no links to internal boards, no personal data, no alert
-    tables, no Prometheus."""
+    tables, no Prometheus; it reads through the public_reader datasource only."""
     problems = []
     if board.get("templating", {}).get("list"):
         problems.append("the public board has template variables")
     if board.get("links"):
         problems.append("the public board links to the internal boards")
     for panel in panels(board):
-        if panel.get("datasource") and panel["datasource"].get("uid") != "pladeco-postgres":
+        if panel.get("datasource") and panel["datasource"].get("uid") != "pladeco-postgres-public":
             problems.append(f"panel {panel.get('id')} reads {panel['datasource'].get('uid')}")
     for sql in all_sql(board):
         for match in PERSONAL.findall(sql):
