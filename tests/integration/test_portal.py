@@ -10,17 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 
-from services.ingest.domain import issue_key
-from services.ingest.store import create_api_key
 from services.portal import opendata, present
 from services.portal.store import PORTAL_ROLE, PORTAL_SCHEMA, public_reading
+from shared.auth import issue_key
+from shared.key_store import create_api_key
 from tests.conftest import ROOT, ServiceProcess
 from tests.integration.conftest import post_progress
 from tests.integration.probes import eventually, progress_update
