@@ -79,13 +79,18 @@ def db_passwords(args: argparse.Namespace) -> int:
 
     settings = common_settings()
     directory = Path(args.dir)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # A volume shared by containers that run as other users (Grafana) must let them read the files;
+    # only the containers that mount it see it.
+    folder_mode, file_mode = (0o755, 0o644) if args.shared_volume else (0o700, 0o600)
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(folder_mode)
     passwords = {}
     for role in (*SERVICE_ROLES.values(), *READER_ROLES):
         file = directory / role
         if not file.exists():
             file.touch(mode=0o600)
             file.write_text(secrets.token_hex(24), encoding="utf-8")
+        file.chmod(file_mode)
         passwords[role] = file.read_text(encoding="utf-8").strip()
 
     async def apply() -> None:
@@ -170,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("migrate", help="apply pending migrations").set_defaults(handler=db_migrate)
     passwords = db.add_parser("passwords", help="give the least-privilege roles their passwords (kept in DIR)")
-    passwords.add_argument("--dir", required=True, help="folder of one file per role (created 0700)")
+    passwords.add_argument("--dir", required=True, help="folder of one file per role (0700, files 0600)")
+    passwords.add_argument("--shared-volume", action="store_true",
+                           help="a container volume read by other users (Grafana): folder 0755, files 0644")
     passwords.set_defaults(handler=db_passwords)
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(

@@ -6,9 +6,12 @@ production overrides them through the environment. docs/configuration.md lists e
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "PLADECO_"
@@ -32,6 +35,11 @@ class CommonSettings(BaseSettings):
         "postgresql://pladeco:pladeco@127.0.0.1:5432/pladeco",
         description="PostgreSQL connection URL (libpq form).",
     )
+    database_password_file: Path | None = Field(
+        None, description="A file holding the password of the role in PLADECO_DATABASE_URL (Docker secrets "
+        "style); when set, it replaces the URL's password. The least-privilege roles' files are written by "
+        "`pladeco db passwords`.",
+    )
     db_pool_max_size: int = Field(10, ge=1, le=200, description="Connections per service at most.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info")
     environment: Literal["development", "production"] = Field(
@@ -52,6 +60,14 @@ class CommonSettings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
+    @model_validator(mode="after")
+    def _password_from_file(self) -> CommonSettings:
+        if self.database_password_file is not None:
+            password = self.database_password_file.read_text(encoding="utf-8").strip()
+            url = with_password(self.database_url, password)
+            object.__setattr__(self, "database_url", url)  # frozen: set once, while validating
+        return self
+
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _host_port_list(cls, value: str) -> str:
@@ -60,6 +76,14 @@ class CommonSettings(BaseSettings):
             if not host or not port.isdigit():
                 raise ValueError(f"{server.strip()!r} is not host:port")
         return value
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with its password replaced (or added after its user name)."""
+    match = re.match(r"^(postgres(?:ql)?://)([^:@/]*)(?::[^@/]*)?@", url)
+    if match is None:
+        raise ValueError("PLADECO_DATABASE_URL names no user to give the password of PLADECO_DATABASE_PASSWORD_FILE")
+    return f"{match.group(1)}{match.group(2)}:{quote(password, safe='')}@" + url[match.end():]
 
 
 class ServiceSettings(CommonSettings):
