@@ -40,8 +40,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.alerting import ALERT_SERVICE_ENV, NOTIFIER_ENV, alert_and_notification_latency, start_inbox
-from bench.stages import per_event_costs
 from bench.memory import SERVICES, WORKLOAD_EVENTS, Memory, memory_of, write_scaled_plan
+from bench.stages import per_event_costs
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench"

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 import structlog
-from faststream.message import StreamMessage
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.message import StreamMessage
 
 from shared.events import DeadLetter
 from shared.topics import DEAD_LETTER

@@ -49,7 +49,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.alerts.trend import (
-    DAYS_PER_MONTH, DEFAULT_CONFIDENCE, DEFAULT_WINDOW, NoForecast, Observation, Trend, check_settings, fit_points,
+    DAYS_PER_MONTH,
+    DEFAULT_CONFIDENCE,
+    DEFAULT_WINDOW,
+    NoForecast,
+    Observation,
+    Trend,
+    check_settings,
+    fit_points,
     recent_points,
 )
 
@@ -99,7 +106,7 @@ class CompletionForecast:
             basis = f"Según {_points_phrase(trend, noun='informes')}, el avance físico"
         if trend.has_interval:
             interval = (f"(pendiente de Theil–Sen; entre {_pace_range(trend.slope_low, trend.slope_high)}, "
-                        f"con una confianza conjunta de al menos {_number(trend.joint_confidence * 100, 0)} % "
+                        f"con una confianza conjunta de al menos {_number(_joint(trend) * 100, 0)} % "
                         f"para el ritmo y el nivel{_few_points_note(trend.points)})")
         else:
             interval = "(tasa entre dos puntos: con solo dos no hay intervalo)"
@@ -172,8 +179,8 @@ def forecast_completion(
         return InconsistentSeries(*backwards, points=len(points))
     if not points:
         return NoForecast(reason="no hay informes de avance", points=0)
-    anchored = len(points) == 1 and start is not None and start < points[0].on
-    if anchored:
+    anchored = start is not None and len(points) == 1 and start < points[0].on
+    if start is not None and anchored:
         points = [Observation(on=start, value=0.0), *points]
     trend = fit_points(points, confidence=confidence, noun="informes de avance", anchored=anchored)
     if isinstance(trend, NoForecast):
@@ -242,7 +249,7 @@ class IndicatorForecast:
         trend = self.trend
         if trend.has_interval:
             interval = (f"(pendiente de Theil–Sen; confianza conjunta de al menos "
-                        f"{_number(trend.joint_confidence * 100, 0)} % para el ritmo y el nivel"
+                        f"{_number(_joint(trend) * 100, 0)} % para el ritmo y el nivel"
                         f"{_few_points_note(trend.points)})")
         else:
             interval = "(tasa entre dos puntos: con solo dos no hay intervalo)"
@@ -296,6 +303,13 @@ def forecast_indicator(
         projected_value=trend.level + trend.slope_per_day * days, value_low=value_low, value_high=value_high,
         will_fall_short=will_fall_short, confidence=confidence,
     )
+
+
+def _joint(trend: Trend) -> float:
+    """The joint confidence of a trend that has an interval (Theil–Sen)."""
+    if trend.joint_confidence is None:
+        raise ValueError("a two-point trend has no interval and no confidence")
+    return trend.joint_confidence
 
 
 # --- Spanish wording --------------------------------------------------------------------------------

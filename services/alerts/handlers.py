@@ -12,12 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import structlog
-from typing import Annotated
-
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from faststream import AckPolicy
@@ -25,11 +23,17 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from services.alerts.lifecycle import escalations, reconcile
 from services.alerts.kinds import evaluate
-from services.alerts.rules import RuleSet, RulesError, load_rules
+from services.alerts.lifecycle import escalations, reconcile
+from services.alerts.rules import RulesError, RuleSet, load_rules
 from services.alerts.store import (
-    acknowledge, apply_changes, list_alerts, load_facts, load_open_alerts, load_silences, lock_evaluation,
+    acknowledge,
+    apply_changes,
+    list_alerts,
+    load_facts,
+    load_open_alerts,
+    load_silences,
+    lock_evaluation,
     with_successors,
 )
 from shared.auth import ApiKey, Permission

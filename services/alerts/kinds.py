@@ -11,10 +11,9 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from services.alerts.forecast import (
-    InconsistentSeries, NoForecast, forecast_completion, forecast_indicator,
-)
+from services.alerts.forecast import InconsistentSeries, forecast_completion, forecast_indicator
 from services.alerts.rules import Finding, InitiativeFacts, Rule, RuleSet
+from services.alerts.trend import NoForecast
 
 
 def _date(day: dt.date | None) -> str:
@@ -89,8 +88,15 @@ def silent_initiative(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Ite
                        {"days_silent": silent})
 
 
+def _threshold(rule: Rule) -> float:
+    """The rule's threshold; the rules file refuses a kind that needs one without it."""
+    if rule.threshold is None:
+        raise ValueError(f"rule {rule.name} has no threshold")
+    return rule.threshold
+
+
 def spi_below(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
-    if facts.spi is not None and not facts.finished and facts.spi < rule.threshold:
+    if facts.spi is not None and not facts.finished and facts.spi < _threshold(rule):
         planned = facts.physical_progress_pct / facts.spi if facts.spi and facts.physical_progress_pct is not None else None
         yield _finding(rule, facts, today, facts.code, {
             "spi": _ratio(facts.spi), "physical_progress": _pct(facts.physical_progress_pct),
@@ -100,7 +106,7 @@ def spi_below(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Fi
 
 
 def cpi_below(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
-    if facts.cpi is not None and facts.cpi < rule.threshold:
+    if facts.cpi is not None and facts.cpi < _threshold(rule):
         yield _finding(rule, facts, today, facts.code, {"cpi": _ratio(facts.cpi)},
                        f"CPI {_ratio(facts.cpi)} bajo el umbral {_ratio(rule.threshold)}: cada peso gastado produce "
                        f"{_ratio(facts.cpi)} pesos de avance.", {"cpi": facts.cpi})
@@ -108,7 +114,7 @@ def cpi_below(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Fi
 
 def indicator_efficacy_below(rule: Rule, facts: InitiativeFacts, today: dt.date) -> Iterator[Finding]:
     for indicator in facts.indicators:
-        if indicator.efficacy_pct is not None and indicator.efficacy_pct < rule.threshold:
+        if indicator.efficacy_pct is not None and indicator.efficacy_pct < _threshold(rule):
             yield _finding(rule, facts, today, indicator.code, {
                 "indicator_code": indicator.code, "indicator_name": indicator.name,
                 "efficacy": _pct(indicator.efficacy_pct), "value": indicator.value, "target": indicator.target,

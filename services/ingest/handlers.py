@@ -24,21 +24,29 @@ from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser, parse_options_header
-from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.ingest.domain import (
-    ONE_UPDATE, ProgressUpdate, content_fingerprint, judge_updates, parse_one_update, progress_event, read_body,
-    scope_problems, validate_updates,
+    ONE_UPDATE,
+    ProgressUpdate,
+    content_fingerprint,
+    judge_updates,
+    parse_one_update,
+    progress_event,
+    read_body,
+    scope_problems,
+    validate_updates,
 )
 from services.ingest.spreadsheet import column_for, parse_progress_sheet
 from services.ingest.store import Candidate, ConflictingEventIds, IngestStore, Outcome
 from shared.auth import ApiKey, Permission
 from shared.clock import SANTIAGO, Clock
 from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter, undecoded
-from shared.http import DATABASE_UNAVAILABLE, ErrorAnswer, error_response, authenticate as check_key
+from shared.http import DATABASE_UNAVAILABLE, ErrorAnswer, error_response
+from shared.http import authenticate as check_key
 from shared.logging import bound_event
 from shared.problems import Problem
 from shared.topics import PROGRESS_RAW

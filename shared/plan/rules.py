@@ -18,7 +18,14 @@ from pydantic import ValidationError
 from shared.plan.geo import point_in_ring
 from shared.plan.issues import Loc, PlanIssue, issues_from_validation, loc_label
 from shared.plan.model import (
-    SECTIONS, Indicator, Initiative, Milestone, Plan, PlanHeader, ProgressCurve, Record,
+    SECTIONS,
+    Indicator,
+    Initiative,
+    Milestone,
+    Plan,
+    PlanHeader,
+    ProgressCurve,
+    Record,
 )
 
 REQUIRED_SECTIONS = {

@@ -28,7 +28,7 @@ import sys
 
 import pytest
 
-from cli.backtest import run_backtest, score, Outcome, Warning
+from cli.backtest import Outcome, Warning, run_backtest, score
 from tests.conftest import ROOT
 from tests.integration.conftest import post_progress
 from tests.integration.probes import eventually, progress_update

@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from shared.db import set_role_password
-
 from tests.conftest import ROOT, free_port
 from tests.integration.conftest import post_progress
 from tests.integration.probes import eventually, progress_update

@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 
 from services.indicators.catalogue_store import apply_plan_revision
-from services.indicators.scorecard import CurvePlan, ProgressReport, monthly_series
 from services.indicators.figures import Cause
+from services.indicators.scorecard import CurvePlan, ProgressReport, monthly_series
 from services.indicators.store import SourceOffset, apply_progress_batch, recompute_figures
 from shared.db import apply_migrations
 from shared.events import EventEnvelope, ProgressReported, decode_event

@@ -65,7 +65,7 @@ def test_the_demo_fills_the_scorecard_sends_e_mail_and_down_leaves_nothing_runni
         assert "http://127.0.0.1:8005/" in up.stdout  # the demo prints the portal's URL
         mails = list((var_dir / "mail").glob("*.eml"))
         assert mails, "at least one e-mail in the catcher"
-        database = f"postgresql://pladeco:pladeco@127.0.0.1:25432/pladeco"
+        database = "postgresql://pladeco:pladeco@127.0.0.1:25432/pladeco"
         progress = subprocess.run(
             ["psql", database, "-tAc", "SELECT physical_progress_pct FROM scorecard.rollup WHERE level = 'plan'"],
             capture_output=True, text=True, timeout=30)

@@ -22,8 +22,8 @@ import yaml
 
 from shared.events import DeadLetter, EventEnvelope, PlanRevised, decode_event
 from shared.plan.files import check_plan_file, plan_yaml
-from shared.plan.model import Plan
 from shared.plan.geo import LAYERS
+from shared.plan.model import Plan
 from shared.topics import DEAD_LETTER, PLAN
 from tests.conftest import ROOT
 from tests.integration.probes import eventually, produce, read_topic, topic_end

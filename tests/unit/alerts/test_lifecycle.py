@@ -7,7 +7,15 @@ import datetime as dt
 import uuid
 
 from services.alerts.lifecycle import (
-    Announce, Confirm, Escalate, OpenAlert, Raise, Resolve, Silence, escalations, reconcile,
+    Announce,
+    Confirm,
+    Escalate,
+    OpenAlert,
+    Raise,
+    Resolve,
+    Silence,
+    escalations,
+    reconcile,
 )
 from services.alerts.rules import Finding
 

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from services.alerts.trend import Observation
 from services.alerts.kinds import evaluate
 from services.alerts.rules import (
-    IndicatorFacts, InitiativeFacts, MilestoneFacts, PredecessorFacts, Rule, RulesError, load_rules,
-    parse_duration, parse_rules,
+    IndicatorFacts,
+    InitiativeFacts,
+    MilestoneFacts,
+    PredecessorFacts,
+    Rule,
+    RulesError,
+    load_rules,
+    parse_duration,
+    parse_rules,
 )
+from services.alerts.trend import Observation
 from tests.conftest import ROOT
 
 TODAY = dt.date(2023, 6, 15)

@@ -8,7 +8,12 @@ import datetime as dt
 import pytest
 
 from services.indicators.scorecard import (
-    CurvePlan, ProgressReport, earned_schedule, earned_schedule_days, earned_value, initiative_status,
+    CurvePlan,
+    ProgressReport,
+    earned_schedule,
+    earned_schedule_days,
+    earned_value,
+    initiative_status,
 )
 from shared.terms import InitiativeStatus
 

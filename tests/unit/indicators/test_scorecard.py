@@ -10,10 +10,27 @@ import random
 import pytest
 
 from services.indicators.scorecard import (
-    CurvePlan, EarnedValue, Light, Measurement,
-    MilestoneOutcome, MilestoneReport, MonthlyPoint, ProgressReport, earned_value, efficacy_pct,
-    initiative_status, latest, latest_by_month, latest_measurement, milestone_outcome, monthly_series,
-    planned_by_month, planned_progress_pct, series_last_day, target_reached, traffic_light,
+    CurvePlan,
+    EarnedValue,
+    Light,
+    Measurement,
+    MilestoneOutcome,
+    MilestoneReport,
+    MonthlyPoint,
+    ProgressReport,
+    earned_value,
+    efficacy_pct,
+    initiative_status,
+    latest,
+    latest_by_month,
+    latest_measurement,
+    milestone_outcome,
+    monthly_series,
+    planned_by_month,
+    planned_progress_pct,
+    series_last_day,
+    target_reached,
+    traffic_light,
 )
 from shared.plan.model import Initiative
 from shared.terms import CPI_AT_RISK, SPI_AT_RISK, SPI_ON_TRACK, InitiativeStatus

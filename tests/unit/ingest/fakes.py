@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.ingest.domain import CatalogueView, InitiativeFacts
-from shared.auth import ApiKey, Role, issue_key
 from services.ingest.store import Candidate, ConflictingEventIds, Outcome
+from shared.auth import ApiKey, Role, issue_key
 
 CATALOGUE = CatalogueView(
     period_start=dt.date(2020, 1, 1),

@@ -9,9 +9,9 @@ import uuid
 import httpx
 import pytest
 from aiokafka.errors import KafkaConnectionError
+from fastapi import FastAPI
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from services.ingest.app import wire

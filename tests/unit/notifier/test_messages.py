@@ -20,8 +20,16 @@ from email.utils import format_datetime
 import pytest
 
 from services.notifier.messages import (
-    AlertItem, Composed, Recipient, compose, compose_email, message_id, santiago, sign_webhook,
-    verify_webhook, webhook_body,
+    AlertItem,
+    Composed,
+    Recipient,
+    compose,
+    compose_email,
+    message_id,
+    santiago,
+    sign_webhook,
+    verify_webhook,
+    webhook_body,
 )
 
 UTC = dt.UTC

@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 
 from shared.plan.changes import (
-    PlanMismatch, apply_changes, assemble_document, change_summary, content_sha256, diff_plans,
-    plan_records, revision_event,
+    PlanMismatch,
+    apply_changes,
+    assemble_document,
+    change_summary,
+    content_sha256,
+    diff_plans,
+    plan_records,
+    revision_event,
 )
 from shared.plan.model import Plan
 
