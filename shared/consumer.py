@@ -20,11 +20,13 @@ from typing import Any, TypeVar
 
 import asyncpg
 import structlog
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
+from prometheus_client import Counter
 
 from shared.events import DeadLetter
-from shared.topics import DEAD_LETTER
+from shared.topics import DEAD_LETTER, TopicSpec
 
 T = TypeVar("T")
 
@@ -137,18 +139,45 @@ async def dead_letter_record(
     return letter
 
 
-async def decode_or_dead_letter(
-    broker: KafkaBroker, message: KafkaMessage, *, consumer: str, now: dt.datetime,
+def expect(event: Any, expected: type[Any], topic: TopicSpec) -> Any:
+    """The event when its payload is what ``topic`` carries for this consumer; otherwise the one
+    refusal every consumer raises for a valid event of another type (``unexpected_event_type``)."""
+    from shared.events import ContractViolation
+
+    if not isinstance(event.payload, expected):
+        raise ContractViolation("unexpected_event_type", f"{event.event_type} does not belong on {topic.name}")
+    return event
+
+
+async def decode_expected(
+    broker: KafkaBroker, message: KafkaMessage, *, expected: type[Any], topic: TopicSpec, consumer: str,
+    now: dt.datetime, rejected: Counter | None = None,
 ) -> Any | None:
-    """The message's event, or None after dead-lettering a message that is not a valid event."""
+    """The message's event when it is a valid event of the ``expected`` type; otherwise None, after
+    the message went to the dead-letter topic with its reason (and was counted in ``rejected``, by
+    reason code). Every consumer refuses the same way."""
     from shared.events import ContractViolation, decode_event
 
     try:
-        return decode_event(message.body)
+        return expect(decode_event(message.body), expected, topic)
     except ContractViolation as violation:
         await dead_letter(broker, message, consumer=consumer, reason_code=violation.reason_code,
                           reason=violation.reason, errors=violation.errors, now=now)
+        if rejected is not None:
+            rejected.labels(violation.reason_code).inc()
         return None
+
+
+def subscriber(
+    broker: KafkaBroker, topic: TopicSpec, *, group_id: str, title: str, description: str, **options: Any,
+) -> Any:
+    """Subscribe the way every consumer here does: the body kept as bytes (``undecoded``, decoded
+    by the handler), from the earliest offset for a new group, and the offset committed only after
+    the handler returned (``NACK_ON_ERROR``: an exception seeks back and the message comes again)."""
+    return broker.subscriber(
+        topic.name, decoder=undecoded, group_id=group_id, auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR, title=title, description=description, **options,
+    )
 
 
 async def undecoded(message: StreamMessage[Any]) -> Any:

@@ -40,6 +40,8 @@ def wire(
         pool=pool, rules=rules, clock=clock, relay=relay,
         evaluations=Counter("pladeco_alerts_evaluations", "Evaluations, by trigger", ["trigger"], registry=registry),
         events=Counter("pladeco_alerts_lifecycle_events", "Alert lifecycle events written", registry=registry),
+        rejected=Counter("pladeco_alerts_events_dead_lettered", "Messages of pladeco.indicators dead-lettered",
+                         ["reason_code"], registry=registry),
     )
     if pool is not None:
         try:

@@ -18,7 +18,6 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -38,7 +37,7 @@ from services.alerts.store import (
 )
 from shared.auth import ApiKey, Permission
 from shared.clock import SANTIAGO, Clock
-from shared.consumer import decode_or_dead_letter, undecoded
+from shared.consumer import decode_expected, subscriber
 from shared.db import SCORECARD_SCHEMA
 from shared.events import IndicatorsUpdated
 from shared.http import ErrorAnswer, authenticate
@@ -89,6 +88,8 @@ class Evaluator:
     relay: OutboxRelay
     evaluations: Counter
     events: Counter
+    rejected: Counter
+    """Messages of pladeco.indicators dead-lettered, by reason code."""
 
     async def evaluate(self, codes: Sequence[str] | None, *, escalate: bool) -> int:
         # The rules file is reread on the tick only; events use the rules in force.
@@ -131,20 +132,14 @@ async def run_evaluation(
 
 
 def register_subscriber(broker: KafkaBroker, evaluator: Evaluator, *, group_id: str, clock: Clock) -> None:
-    @broker.subscriber(
-        INDICATORS.name,
-        decoder=undecoded,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        # Evaluating is idempotent (the same figures give the same alerts), so a redelivered event
-        # changes nothing; the offset is committed after the evaluation's transaction.
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        title="alerts.indicators",
-        description="indicators.updated events: the initiative (and those waiting for it) is evaluated.",
-    )
+    # Evaluating is idempotent (the same figures give the same alerts), so a redelivered event
+    # changes nothing; the offset is committed after the evaluation's transaction.
+    @subscriber(broker, INDICATORS, group_id=group_id, title="alerts.indicators",
+                description="indicators.updated events: the initiative (and those waiting for it) is evaluated.")
     async def on_figures(message: KafkaMessage) -> None:
-        event = await decode_or_dead_letter(broker, message, consumer=group_id, now=clock())
-        if event is None or not isinstance(event.payload, IndicatorsUpdated):
+        event = await decode_expected(broker, message, expected=IndicatorsUpdated, topic=INDICATORS,
+                                      consumer=group_id, now=clock(), rejected=evaluator.rejected)
+        if event is None:
             return
         with bound_event(event.event_id, event.initiative_code):
             await evaluator.evaluate([event.payload.initiative_code], escalate=False)

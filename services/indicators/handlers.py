@@ -22,7 +22,6 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Gauge
@@ -46,7 +45,7 @@ from shared.consumer import (
     apply_with_retry,
     dead_letter,
     dead_letter_record,
-    undecoded,
+    subscriber,
 )
 from shared.events import (
     ContractViolation,
@@ -152,12 +151,9 @@ def register_subscribers(
     handle_plan = _consume(broker, topic=PLAN, expected=PlanRevised, group_id=plan_group,
                            clock=clock, metrics=metrics, apply=apply_plan)
 
-    @broker.subscriber(
-        PLAN.name,
-        decoder=undecoded,
+    @subscriber(
+        broker, PLAN,
         group_id=plan_group,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
         # A revision is one message, as large as the plan's first load.
         max_partition_fetch_bytes=PLAN_MAX_MESSAGE_BYTES,
         title="indicators.plan",
@@ -169,17 +165,14 @@ def register_subscribers(
         await relay.flush()
         release_freed_memory()
 
-    @broker.subscriber(
-        PROGRESS.name,
-        decoder=undecoded,
+    # The batch's offsets are committed after the handler returns (its transaction is committed by
+    # then); on an exception every partition of the batch is rewound to its first record.
+    @subscriber(
+        broker, PROGRESS,
         group_id=group_id,
-        auto_offset_reset="earliest",
         batch=True,
         max_records=max_batch,
         batch_timeout_ms=50,
-        # The batch's offsets are committed after the handler returns (its transaction is committed
-        # by then); on an exception every partition of the batch is rewound to its first record.
-        ack_policy=AckPolicy.NACK_ON_ERROR,
         title="indicators.progress",
         description="Accepted progress updates, applied in batches: history, figures and the "
         "indicators.updated events in one transaction per batch.",

@@ -21,7 +21,6 @@ import structlog
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -44,7 +43,7 @@ from services.ingest.spreadsheet import column_for, parse_progress_sheet
 from services.ingest.store import Candidate, ConflictingEventIds, IngestStore, Outcome
 from shared.auth import ApiKey, Permission
 from shared.clock import SANTIAGO, Clock
-from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter, undecoded
+from shared.consumer import TRANSIENT_DATABASE_ERRORS, ApplyFailed, apply_with_retry, dead_letter, subscriber
 from shared.http import DATABASE_UNAVAILABLE, ErrorAnswer, error_response
 from shared.http import authenticate as check_key
 from shared.logging import bound_event
@@ -439,14 +438,11 @@ def register_raw_subscriber(
 ) -> None:
     log = structlog.stdlib.get_logger()
 
-    @broker.subscriber(
-        PROGRESS_RAW.name,
-        decoder=undecoded,
+    # The offset is committed once the update is accepted (or dead-lettered); if Kafka or the
+    # database fails meanwhile, the handler raises and the message comes again.
+    @subscriber(
+        broker, PROGRESS_RAW,
         group_id=group_id,
-        auto_offset_reset="earliest",
-        # The offset is committed once the update is accepted (or dead-lettered); if Kafka or the
-        # database fails meanwhile, the handler raises and the message comes again.
-        ack_policy=AckPolicy.NACK_ON_ERROR,
         title="ingest.progress.raw",
         description="Progress updates published directly by Kafka-speaking systems: the same JSON "
         "as POST /v1/progress, exactly one update (one JSON object) per message, key = initiative code, "

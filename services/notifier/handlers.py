@@ -21,7 +21,6 @@ import aiosmtplib
 import asyncpg
 import httpx
 import structlog
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -49,7 +48,7 @@ from services.notifier.store import (
     record_notification,
 )
 from shared.clock import Clock
-from shared.consumer import apply_with_retry, decode_or_dead_letter, undecoded
+from shared.consumer import apply_with_retry, decode_expected, subscriber
 from shared.db import NOTIFIER_GROUPS_LOCK, hold_lock
 from shared.events import AlertChanged, EventEnvelope
 from shared.logging import bound_event
@@ -64,10 +63,13 @@ class NotifierMetrics:
     failed: Counter
     retried: Counter
     pending: Gauge
+    rejected: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> NotifierMetrics:
         return cls(
+            rejected=Counter("pladeco_notifier_events_dead_lettered", "Messages of pladeco.alerts dead-lettered",
+                             ["reason_code"], registry=registry),
             events=Counter("pladeco_notifier_alert_events", "Alert events received", ["event_type"], registry=registry),
             sent=Counter("pladeco_notifier_notifications_sent", "Notifications delivered", ["channel"], registry=registry),
             failed=Counter("pladeco_notifier_notifications_failed", "Notifications failed for good", ["channel"],
@@ -96,18 +98,12 @@ def register_subscriber(
 ) -> None:
     group_id = settings.notifier_consumer_group
 
-    @broker.subscriber(
-        ALERTS.name,
-        decoder=undecoded,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        title="notifier.alerts",
-        description="Alert lifecycle events: recorded as items for their recipients (once per event).",
-    )
+    @subscriber(broker, ALERTS, group_id=group_id, title="notifier.alerts",
+                description="Alert lifecycle events: recorded as items for their recipients (once per event).")
     async def on_alert_event(message: KafkaMessage) -> None:
-        event = await decode_or_dead_letter(broker, message, consumer=group_id, now=clock())
-        if event is None or not isinstance(event.payload, AlertChanged):
+        event = await decode_expected(broker, message, expected=AlertChanged, topic=ALERTS, consumer=group_id,
+                                      now=clock(), rejected=metrics.rejected)
+        if event is None:
             return
         with bound_event(event.event_id, event.initiative_code):
             async def record() -> bool:
