@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from services.ingest.domain import ProgressUpdate
+from shared.problems import error_code, error_message
 
 
 @dataclass(frozen=True)
@@ -350,9 +351,9 @@ def _left_to_right(problem: CellProblem) -> int:
 def _body(row: _Row, default_reporter: str) -> dict[str, Any]:
     """The update as far as it parsed; problems are recorded on ``row`` as they are met."""
     if not row.has("iniciativa"):
-        row.add("iniciativa", "missing_value", "falta el código de la iniciativa")
+        row.add("iniciativa", "missing_field", "falta el código de la iniciativa")
     if not row.has("fecha"):
-        row.add("fecha", "missing_value", "falta la fecha a la que corresponde el avance")
+        row.add("fecha", "missing_field", "falta la fecha a la que corresponde el avance")
     if not any(row.has(column) for column in DATA_COLUMNS):
         row.add(None, "empty_row_data", "la fila no informa avance, gasto, indicador ni hito")
     as_of = row.value("fecha", _date)
@@ -421,28 +422,17 @@ def _check_validity(row: _Row, body: dict[str, Any]) -> None:
 
 
 def _spanish(item: ErrorDetails, column: str | None) -> tuple[str, str]:
-    """(code, message) of a pydantic error, for the person who fills in the sheet."""
-    kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        if column == "avance_fisico_pct":
-            return "out_of_range", "debe estar entre 0 y 100"
-        if kind == "greater_than_equal" and ctx.get("ge") == 0:
-            return "out_of_range", "no puede ser negativo"
-        return "out_of_range", f"está fuera del rango permitido ({item['msg']})"
+    """(code, message) of a pydantic error, for the person who fills in the sheet: the one
+    translation (shared/problems.py), with plainer words where a sheet allows them."""
+    code, kind = error_code(item), item["type"]
+    if code == "out_of_range" and column == "avance_fisico_pct":
+        return code, "debe estar entre 0 y 100"
+    if kind == "greater_than_equal" and (item.get("ctx") or {}).get("ge") == 0:
+        return code, "no puede ser negativo"
     if kind == "string_pattern_mismatch" and column == "iniciativa":
-        return "invalid_code", (f"código de iniciativa inválido {_show(value)!r}: use mayúsculas, dígitos, "
-                                "'.', '_' o '-' (por ejemplo DOM-001)")
-    if kind == "string_too_long":
-        return "too_long", f"es demasiado largo (máximo {ctx.get('max_length')} caracteres)"
-    if kind in {"missing", "string_too_short"}:
-        return "missing_value", "falta este dato"
-    if kind.startswith("uuid"):
-        return "invalid_event_id", f"debe ser un identificador UUID, no {_show(value)!r}"
-    if kind.startswith(("float", "int", "finite")):
-        return "not_a_number", f"debe ser un número, no {_show(value)!r}"
-    if kind.startswith("date"):
-        return "not_a_date", f"debe ser una fecha, no {_show(value)!r}"
-    return "invalid_value", f"valor inválido {_show(value)!r} ({item['msg']})"
+        return code, (f"código de iniciativa inválido {_show(item.get('input'))!r}: use mayúsculas, dígitos, "
+                      "'.', '_' o '-' (por ejemplo DOM-001)")
+    return code, error_message(item)
 
 
 # --- cells ----------------------------------------------------------------------------------------

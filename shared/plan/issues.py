@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from shared.problems import error_code, error_message
+
 Loc = tuple[str | int, ...]
 
 
@@ -101,66 +103,10 @@ _PATTERN_MESSAGES = {
 }
 
 
-def _spanish(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return "falta este dato"
-    if kind == "extra_forbidden":
-        return "campo desconocido (revise el nombre de la columna o la clave)"
-    if kind in {"int_parsing", "int_from_float", "int_type"}:
-        return f"debe ser un número entero, no {error.get('input')!r}"
-    if kind in {"float_parsing", "float_type", "finite_number"}:
-        return f"debe ser un número, no {error.get('input')!r}"
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return f"debe ser una fecha AAAA-MM-DD, no {error.get('input')!r}"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        for needle, message in _PATTERN_MESSAGES.items():
-            if needle in pattern:
-                return f"{message}; se recibió {error.get('input')!r}"
-        return f"formato inválido: {error.get('input')!r}"
-    if kind == "string_too_short":
-        return "no puede quedar vacío"
-    if kind == "string_too_long":
-        return f"es demasiado largo (máximo {ctx.get('max_length')} caracteres)"
-    if kind == "string_type":
-        return f"debe ser un texto, no {error.get('input')!r}"
-    if kind == "greater_than_equal":
-        return f"debe ser mayor o igual a {ctx.get('ge')}; se recibió {error.get('input')!r}"
-    if kind == "greater_than":
-        return f"debe ser mayor que {ctx.get('gt')}; se recibió {error.get('input')!r}"
-    if kind == "less_than_equal":
-        return f"debe ser menor o igual a {ctx.get('le')}; se recibió {error.get('input')!r}"
-    if kind == "less_than":
-        return f"debe ser menor que {ctx.get('lt')}; se recibió {error.get('input')!r}"
-    if kind == "enum":
-        return f"valor no permitido {error.get('input')!r}; use uno de: {ctx.get('expected')}"
-    if kind == "too_short":
-        return f"debe tener al menos {ctx.get('min_length')} elemento(s)"
-    if kind == "too_long":
-        return f"admite como máximo {ctx.get('max_length')} elemento(s)"
-    if kind in {"list_type", "tuple_type"}:
-        return "debe ser una lista"
-    if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        return "debe ser un registro con campos"
-    return f"valor inválido: {error.get('msg')}"
-
-
 def issues_from_validation(error: ValidationError, prefix: Loc = ()) -> list[PlanIssue]:
     return [
-        PlanIssue(loc=prefix + tuple(item["loc"]), code=_code(item["type"]), message=_spanish(item))
+        PlanIssue(loc=prefix + tuple(item["loc"]), code=error_code(item), message=error_message(item, _PATTERN_MESSAGES))
         for item in error.errors()
     ]
 
 
-def _code(pydantic_type: str) -> str:
-    if pydantic_type == "missing":
-        return "missing_field"
-    if pydantic_type == "extra_forbidden":
-        return "unknown_field"
-    if pydantic_type in {"int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"}:
-        return "not_a_number"
-    if pydantic_type.startswith("date"):
-        return "not_a_date"
-    return f"invalid_{pydantic_type}"

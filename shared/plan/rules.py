@@ -80,7 +80,7 @@ def _parse_records(document: dict[str, Any]) -> tuple[Parsed, list[PlanIssue]]:
             continue
         records = document[section]
         if not isinstance(records, list):
-            issues.append(PlanIssue((section,), "invalid_list_type", "debe ser una lista de registros"))
+            issues.append(PlanIssue((section,), "not_a_list", "debe ser una lista de registros"))
             continue
         for index, raw in enumerate(records):
             if isinstance(raw, dict) and isinstance(raw.get("codigo"), str):
@@ -113,7 +113,7 @@ def _parse_initiative(raw: dict[str, Any], index: int) -> tuple[Initiative | Non
     for key, model in (("hitos", Milestone), ("indicadores", Indicator)):
         items = raw.get(key, [])
         if not isinstance(items, list):
-            issues.append(PlanIssue(here + (key,), "invalid_list_type", "debe ser una lista de registros"))
+            issues.append(PlanIssue(here + (key,), "not_a_list", "debe ser una lista de registros"))
             continue
         children[key] = []
         for position, item in enumerate(items):

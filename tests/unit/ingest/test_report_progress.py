@@ -143,7 +143,7 @@ async def test_a_good_batch_is_published_item_by_item(ingest):
         ({"physical_progress_pct": None, "spent_to_date_clp": None}, "$", "empty_update"),
         ({"physical_progress_pct": "mucho"}, "$.physical_progress_pct", "not_a_number"),
         ({"as_of": "31-05-2023"}, "$.as_of", "not_a_date"),
-        ({"reporter": None}, "$.reporter", "invalid_string_type"),
+        ({"reporter": None}, "$.reporter", "not_a_text"),
         ({"color": "rojo"}, "$.color", "unknown_field"),
     ],
     ids=["unknown-initiative", "foreign-indicator", "foreign-milestone", "future-date", "before-the-plan",

@@ -183,8 +183,8 @@ def test_mixed_good_and_bad_rows_give_a_report_by_row_and_column():
         (4, [("fecha", "not_a_date")]),
         (5, [("avance_fisico_pct", "out_of_range")]),
         (6, [("gasto_acumulado_clp", "out_of_range")]),
-        (7, [("iniciativa", "invalid_code")]),
-        (8, [("iniciativa", "missing_value"), ("fecha", "not_a_date"), (None, "value_without_column")]),
+        (7, [("iniciativa", "invalid_format")]),
+        (8, [("iniciativa", "missing_field"), ("fecha", "not_a_date"), (None, "value_without_column")]),
     ]
     messages = {row.row: [p.message for p in row.problems] for row in parsed.rows}
     assert messages[3] == ["debe ser un número, no 'cuarenta'"]
