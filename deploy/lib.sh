@@ -87,5 +87,14 @@ status_line() {
 }
 
 # Where the native stack's Kafka and PostgreSQL listen, for the services and the CLI alike.
-export PLADECO_KAFKA_BOOTSTRAP_SERVERS="${PLADECO_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${PLADECO_KAFKA_PORT:-9092}}"
+# With PLADECO_KAFKA_BROKERS=3 (deploy/kafka.sh's cluster) the clients know all three brokers, and
+# `pladeco topics ensure` keeps three replicas of each topic (min.insync.replicas 2, shared/topics.py).
+if [[ "${PLADECO_KAFKA_BROKERS:-1}" == 3 ]]; then
+  _port="${PLADECO_KAFKA_PORT:-9092}"
+  export PLADECO_KAFKA_BOOTSTRAP_SERVERS="${PLADECO_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$_port,127.0.0.1:$((_port + 2)),127.0.0.1:$((_port + 4))}"
+  export PLADECO_KAFKA_REPLICATION_FACTOR="${PLADECO_KAFKA_REPLICATION_FACTOR:-3}"
+  unset _port
+else
+  export PLADECO_KAFKA_BOOTSTRAP_SERVERS="${PLADECO_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${PLADECO_KAFKA_PORT:-9092}}"
+fi
 export PLADECO_DATABASE_URL="${PLADECO_DATABASE_URL:-postgresql://${PLADECO_DB_USER:-pladeco}:${PLADECO_DB_PASSWORD:-pladeco}@127.0.0.1:${PLADECO_PG_PORT:-5432}/${PLADECO_DB_NAME:-pladeco}}"

@@ -9,6 +9,8 @@
 # logs in with a password over TCP (scram-sha-256).
 # Settings (environment): PLADECO_VAR_DIR, PLADECO_PG_PORT (5432), PLADECO_DB_NAME (pladeco),
 # PLADECO_DB_USER (pladeco), PLADECO_DB_PASSWORD (pladeco: a local default, set your own elsewhere).
+# PLADECO_PG_SETTINGS: extra server settings, space-separated name=value (the bench sets
+# track_commit_timestamp=on to read each row's commit time).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PG_PORT="${PLADECO_PG_PORT:-5432}"
@@ -104,6 +106,7 @@ case "${1:-}" in
   __exec)
     server=("$BIN/postgres" -D "$DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1
       -c unix_socket_directories="$SOCKET_DIR")
+    for setting in ${PLADECO_PG_SETTINGS:-}; do server+=(-c "$setting"); done
     if [[ "$(id -u)" == 0 ]]; then exec runuser -u postgres -- "${server[@]}"; fi
     exec "${server[@]}"
     ;;

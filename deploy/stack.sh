@@ -5,10 +5,20 @@
 #
 #   deploy/stack.sh up       start everything (idempotent), apply migrations, create topics,
 #                            wait until every service answers /readyz
+#   deploy/stack.sh up --brokers 3
+#                            the same on a three-broker Kafka cluster on loopback (deploy/kafka.sh):
+#                            topics with three replicas, min.insync.replicas 2
 #   deploy/stack.sh down     stop every process `up` started, by the pids it recorded
 #   deploy/stack.sh status   each process, and each service's readiness
 #
 # Needs deploy/install.sh to have run once (packages, .venv, Kafka's jars).
+COMMAND="${1:-}"
+if [[ "${2:-}" == "--brokers" ]]; then
+  [[ "${3:-}" == 1 || "${3:-}" == 3 ]] || { echo "error: --brokers takes 1 or 3" >&2; exit 2; }
+  export PLADECO_KAFKA_BROKERS="$3"
+elif [[ -n "${2:-}" ]]; then
+  echo "usage: $0 up [--brokers 1|3] | down | status" >&2; exit 2
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SERVICES=(ingest indicators alerts notifier portal)
@@ -83,16 +93,17 @@ down() {
 
 status() {
   local name ready
-  for name in kafka postgres prometheus mailcatcher; do status_line "$name"; done
+  "$PLADECO_ROOT/deploy/kafka.sh" status
+  for name in postgres prometheus mailcatcher; do status_line "$name"; done
   for name in "${SERVICES[@]}"; do
     ready="$(curl -s "http://127.0.0.1:${PORTS[$name]}/readyz" 2>/dev/null || true)"
     printf '%s  %s\n' "$(status_line "$name")" "${ready:-no answer}"
   done
 }
 
-case "${1:-}" in
+case "$COMMAND" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) die "usage: $0 up|down|status" ;;
+  *) die "usage: $0 up [--brokers 1|3] | down | status" ;;
 esac
