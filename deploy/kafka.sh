@@ -102,7 +102,15 @@ format_storage() {
 }
 
 launch_node() {
-  local n="$1" args=() line
+  local n="$1" args=() line port
+  if ! running_pid "$(node_name "$n")" >/dev/null; then
+    # Another program on the port would answer wait_for_port in this node's stead.
+    for port in "$(node_port "$n")" "$(node_controller_port "$n")"; do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "$(node_name "$n"): port $port is already in use by another process"
+      fi
+    done
+  fi
   format_storage "$n"
   while IFS= read -r line; do args+=("--override" "$line"); done < <(settings "$n")
   start_process "$(node_name "$n")" "$0" __exec kafka.Kafka "$CONF/server.properties" "${args[@]}"
