@@ -116,6 +116,10 @@ async def test_a_missed_milestone_reaches_its_officer_escalates_and_resolves(
         confirmed = httpx.post(link.group(0), timeout=10)
         assert confirmed.status_code == 200 and "confirmada" in confirmed.text
         acknowledged = re.search(r"/v1/alerts/([0-9a-f-]+)/", link.group(0)).group(1)
+        # On a loaded machine its 12 s may have run out before the click: what matters is that an
+        # acknowledged alert is escalated no further.
+        level_when_acknowledged = await db.fetchval("SELECT escalation_level FROM alert WHERE alert_id = $1",
+                                                    uuid.UUID(acknowledged))
         assert httpx.post(link.group(0).replace("token=", "token=0"), timeout=10).status_code == 403
 
     # Nobody acknowledged INI-039's: after 12 s the department head hears of it, by e-mail and webhook.
@@ -128,7 +132,7 @@ async def test_a_missed_milestone_reaches_its_officer_escalates_and_resolves(
     assert verify_webhook(body, WEBHOOK_SECRET, headers["x-pladeco-signature"], now=int(dt.datetime.now().timestamp()))
     if acknowledged:
         level = await db.fetchval("SELECT escalation_level FROM alert WHERE alert_id = $1", uuid.UUID(acknowledged))
-        assert level == 0, "an acknowledged alert is not escalated"
+        assert level == level_when_acknowledged, "an acknowledged alert is not escalated"
 
     # The officer reports the milestone done: the alert resolves, and those told hear so.
     key = await api_key("turismo", ["TURISMO"])
