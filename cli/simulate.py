@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+from shared.settings import PROJECT_ROOT
 
 
 def simulate(args: argparse.Namespace) -> int:
@@ -106,7 +106,7 @@ def mailcatcher(args: argparse.Namespace) -> int:
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     sim = commands.add_parser("simulate", help="simula la historia 2020–2025 a través de la API de avances")
-    sim.add_argument("--plan", default=str(ROOT / "data" / "putre-pladeco-2020-2025.yaml"))
+    sim.add_argument("--plan", default=str(PROJECT_ROOT / "data" / "putre-pladeco-2020-2025.yaml"))
     sim.add_argument("--until", default="2025-12-31")
     sim.add_argument("--rate", type=float, default=400.0, help="informes por segundo")
     sim.add_argument("--batch", type=int, default=50)
@@ -115,5 +115,5 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     sim.set_defaults(handler=simulate)
     catcher = commands.add_parser("mailcatcher", help="SMTP server that keeps e-mails as files (demo)")
     catcher.add_argument("--port", type=int, default=int(os.environ.get("PLADECO_SMTP_PORT", "1025")))
-    catcher.add_argument("--dir", default=str(ROOT / "var" / "mail"))
+    catcher.add_argument("--dir", default=str(PROJECT_ROOT / "var" / "mail"))
     catcher.set_defaults(handler=mailcatcher)

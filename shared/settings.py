@@ -15,6 +15,8 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "PLADECO_"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout (or installed tree) the default files are found in: rules, routes, the portal's assets."""
 
 
 class CommonSettings(BaseSettings):

@@ -4,9 +4,10 @@ outbox relay of alert events, and the acknowledge endpoints."""
 from __future__ import annotations
 
 import asyncpg
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 
 from services.alerts.handlers import Evaluator, RulesInForce, alerts_router, register_subscriber
+from services.alerts.metrics import AlertMetrics
 from services.alerts.rules import RulesError
 from services.alerts.settings import AlertSettings
 from services.alerts.store import OUTBOX_PRODUCER
@@ -35,14 +36,10 @@ def wire(
     broker.publisher(ALERTS.name, title="alert lifecycle", description=ALERTS.description,
                      schema=EventEnvelope[AlertChanged])
     relay = OutboxRelay(pool, broker, OUTBOX_PRODUCER)
-    rules = RulesInForce(settings.alerts_rules_file, registry)
-    evaluator = Evaluator(
-        pool=pool, rules=rules, clock=clock, relay=relay,
-        evaluations=Counter("pladeco_alerts_evaluations", "Evaluations, by trigger", ["trigger"], registry=registry),
-        events=Counter("pladeco_alerts_lifecycle_events", "Alert lifecycle events written", registry=registry),
-        rejected=Counter("pladeco_alerts_events_dead_lettered", "Messages of pladeco.indicators dead-lettered",
-                         ["reason_code"], registry=registry),
-    )
+    metrics = AlertMetrics.create(registry)
+    rules = RulesInForce(settings.alerts_rules_file, metrics)
+    evaluator = Evaluator(pool=pool, rules=rules, clock=clock, relay=relay, evaluations=metrics.evaluations,
+                          events=metrics.events, rejected=metrics.rejected)
     if pool is not None:
         try:
             rules.refresh()  # a bad rules file at start-up stops the service before it says it is up

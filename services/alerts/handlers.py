@@ -20,10 +20,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import Counter
 
 from services.alerts.kinds import evaluate
 from services.alerts.lifecycle import escalations, reconcile
+from services.alerts.metrics import AlertMetrics
 from services.alerts.rules import RulesError, RuleSet, load_rules
 from services.alerts.store import (
     acknowledge,
@@ -51,12 +52,12 @@ from shared.topics import INDICATORS
 class RulesInForce:
     """The last good rules file; a changed file is reread, and refused whole if it has problems."""
 
-    def __init__(self, path: Path, registry: CollectorRegistry):
+    def __init__(self, path: Path, metrics: AlertMetrics):
         self.path = path
         self.ruleset: RuleSet | None = None
         self.digest: str | None = None
-        self.rejected = Counter("pladeco_alerts_rules_rejected", "Rules files refused", registry=registry)
-        self.loaded = Gauge("pladeco_alerts_rules_loaded", "Rules in force", registry=registry)
+        self.rejected = metrics.rules_rejected
+        self.loaded = metrics.rules_loaded
         self.log = structlog.stdlib.get_logger()
 
     def refresh(self) -> RuleSet:

@@ -5,15 +5,13 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, Field
 
-from shared.settings import CommonSettings, LinkSecretSettings
-
-ROOT = Path(__file__).resolve().parents[2]
+from shared.settings import PROJECT_ROOT, CommonSettings, LinkSecretSettings
 
 
 class AlertRulesSettings(CommonSettings):
     """Where the rules file is: for the alert service, and for a replay that evaluates them."""
 
-    alerts_rules_file: Path = Field(ROOT / "deploy" / "alert-rules.yaml", description="The rules file (YAML).")
+    alerts_rules_file: Path = Field(PROJECT_ROOT / "deploy" / "alert-rules.yaml", description="The rules file (YAML).")
 
 
 class AlertSettings(LinkSecretSettings, AlertRulesSettings):

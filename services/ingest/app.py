@@ -10,12 +10,12 @@ from prometheus_client import CollectorRegistry
 
 from services.ingest.domain import ProgressUpdate
 from services.ingest.handlers import (
-    IngestMetrics,
     IngestRules,
     progress_router,
     register_raw_subscriber,
     request_metrics_middleware,
 )
+from services.ingest.metrics import IngestMetrics
 from services.ingest.settings import IngestSettings
 from services.ingest.store import IngestStore, PostgresIngestStore
 from shared.broker import create_broker

@@ -14,8 +14,7 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
-from uuid import UUID
+from typing import Any
 
 import structlog
 from aiokafka.errors import KafkaError
@@ -23,8 +22,6 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser, parse_options_header
 
@@ -38,6 +35,16 @@ from services.ingest.domain import (
     read_body,
     scope_problems,
     validate_updates,
+)
+from services.ingest.metrics import IngestMetrics
+from services.ingest.schemas import (
+    ERROR_RESPONSES,
+    ItemResult,
+    ProgressAnswer,
+    RowProblem,
+    RowReport,
+    RowResult,
+    UploadAnswer,
 )
 from services.ingest.spreadsheet import column_for, parse_progress_sheet
 from services.ingest.store import Candidate, ConflictingEventIds, IngestStore, Outcome
@@ -55,98 +62,11 @@ PUBLISH_ERRORS = (KafkaError, TimeoutError)
 
 
 @dataclass(frozen=True)
-class IngestMetrics:
-    updates: Counter
-    rejections: Counter
-    request_seconds: Histogram
-
-    @classmethod
-    def create(cls, registry: CollectorRegistry) -> IngestMetrics:
-        return cls(
-            updates=Counter(
-                "pladeco_ingest_updates", "Progress updates by channel and outcome "
-                "(accepted, duplicate, rejected, unavailable)", ["channel", "outcome"], registry=registry,
-            ),
-            rejections=Counter(
-                "pladeco_ingest_rejections", "Problems found in refused updates, by reason code",
-                ["channel", "reason"], registry=registry,
-            ),
-            request_seconds=Histogram(
-                "pladeco_ingest_request_seconds", "HTTP request latency of the ingest API",
-                ["route", "status"], registry=registry,
-                buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-            ),
-        )
-
-    def rejected(self, channel: str, problems: list[Problem], updates: int = 1) -> None:
-        self.updates.labels(channel, "rejected").inc(updates)
-        for problem in problems:
-            self.rejections.labels(channel, problem.code).inc()
-
-    def outcomes(self, channel: str, outcomes: list[Outcome]) -> None:
-        for outcome in outcomes:
-            self.updates.labels(channel, outcome.value).inc()
-
-
-@dataclass(frozen=True)
 class IngestRules:
     retry_after_s: int
     grace_days: int
     max_body_bytes: int
     max_upload_bytes: int
-
-
-# --- response models (documented in the OpenAPI document) -----------------------------------------
-
-
-class ItemResult(BaseModel):
-    event_id: UUID
-    status: Literal["accepted", "duplicate"]
-
-
-class ProgressAnswer(BaseModel):
-    status: Literal["accepted", "duplicate"] = Field(
-        description="accepted: at least one update is new and confirmed by Kafka; duplicate: all were known."
-    )
-    event_id: UUID | None = Field(None, description="For a single update, its event id.")
-    accepted: int
-    duplicates: int
-    results: list[ItemResult]
-
-
-class RowProblem(BaseModel):
-    column: str | None
-    code: str
-    message: str
-
-
-class RowResult(BaseModel):
-    row: int
-    status: Literal["accepted", "duplicate", "rejected", "valid_not_sent"]
-    event_id: UUID | None = None
-    errors: list[RowProblem] = Field(default_factory=list)
-
-
-class UploadAnswer(BaseModel):
-    status: Literal["accepted", "partial", "rejected"]
-    mode: Literal["all_or_nothing", "valid_rows"]
-    accepted: int
-    duplicates: int
-    rejected: int
-    errors: list[RowProblem] = Field(default_factory=list, description="Problems of the whole file.")
-    rows: list[RowResult]
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorAnswer, "description": "Missing, unknown or revoked API key."},
-    403: {"model": ErrorAnswer, "description": "The key's role may not report progress, or it may not report on "
-          "an initiative of another unit (nothing else is said about that initiative)."},
-    409: {"model": ErrorAnswer, "description": "An event id was reused with other content."},
-    413: {"model": ErrorAnswer, "description": "The body is larger than allowed."},
-    422: {"model": ErrorAnswer, "description": "One entry per problem: path, code, Spanish message."},
-    503: {"model": ErrorAnswer, "description": "Kafka or PostgreSQL is unavailable; nothing was accepted. "
-          "Retry after Retry-After seconds."},
-}
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -375,33 +295,6 @@ def _progress_answer(candidates: list[Candidate], outcomes: list[Outcome], is_ba
 
 
 # --- spreadsheets ---------------------------------------------------------------------------------
-
-
-@dataclass
-class RowReport:
-    rows: list[RowResult]
-    valid: list[tuple[RowResult, ProgressUpdate]]
-    bad: list[RowResult]
-
-    def problems(self) -> list[Problem]:
-        return [Problem(problem.column or "", problem.code, problem.message) for row in self.rows for problem in row.errors]
-
-    def record(self, outcomes: list[Outcome]) -> None:
-        for (row, _), outcome in zip(self.valid, outcomes, strict=True):
-            row.status = outcome.value
-
-    def answer(self, mode: str, file_problems: list[Any], *, sent: bool) -> UploadAnswer:
-        accepted = sum(1 for r in self.rows if r.status == "accepted")
-        duplicates = sum(1 for r in self.rows if r.status == "duplicate")
-        if not sent:
-            status_word = "rejected"
-        else:
-            status_word = "partial" if self.bad else "accepted"
-        return UploadAnswer(
-            status=status_word, mode=mode, accepted=accepted, duplicates=duplicates, rejected=len(self.bad),
-            errors=[RowProblem(column=p.column, code=p.code, message=p.message) for p in file_problems],
-            rows=self.rows,
-        )
 
 
 async def _judge_rows(store: IngestStore, parsed: Any, clock: Clock, rules: IngestRules, key: ApiKey) -> RowReport:

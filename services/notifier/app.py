@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.notifier.handlers import Dispatcher, NotifierMetrics, register_subscriber
+from services.notifier.handlers import Dispatcher, register_subscriber
+from services.notifier.metrics import NotifierMetrics
 from services.notifier.routing import RoutesError, load_routes
 from services.notifier.settings import NotifierSettings
 from shared.broker import create_broker

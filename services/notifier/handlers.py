@@ -14,7 +14,6 @@ import asyncio
 import datetime as dt
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import aiosmtplib
@@ -23,7 +22,6 @@ import httpx
 import structlog
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from services.notifier.messages import (
     AlertItem,
@@ -33,6 +31,7 @@ from services.notifier.messages import (
     sign_webhook,
     webhook_body,
 )
+from services.notifier.metrics import NotifierMetrics
 from services.notifier.routing import Routes, recipients_for
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import (
@@ -56,31 +55,6 @@ from shared.signing import ack_url
 from shared.topics import ALERTS
 
 
-@dataclass(frozen=True)
-class NotifierMetrics:
-    events: Counter
-    sent: Counter
-    failed: Counter
-    retried: Counter
-    pending: Gauge
-    rejected: Counter
-
-    @classmethod
-    def create(cls, registry: CollectorRegistry) -> NotifierMetrics:
-        return cls(
-            rejected=Counter("pladeco_notifier_events_dead_lettered", "Messages of pladeco.alerts dead-lettered",
-                             ["reason_code"], registry=registry),
-            events=Counter("pladeco_notifier_alert_events", "Alert events received", ["event_type"], registry=registry),
-            sent=Counter("pladeco_notifier_notifications_sent", "Notifications delivered", ["channel"], registry=registry),
-            failed=Counter("pladeco_notifier_notifications_failed", "Notifications failed for good", ["channel"],
-                           registry=registry),
-            retried=Counter("pladeco_notifier_delivery_retries", "Delivery attempts that will be retried", ["channel"],
-                            registry=registry),
-            pending=Gauge("pladeco_notifier_notifications_pending", "Notifications waiting to be delivered",
-                          registry=registry),
-        )
-
-
 def alert_item(event: EventEnvelope[AlertChanged], board_url: str) -> dict[str, Any]:
     """What a notice says of one alert (the recipient's acknowledge link is added when sending)."""
     p = event.payload
@@ -96,12 +70,12 @@ def alert_item(event: EventEnvelope[AlertChanged], board_url: str) -> dict[str, 
 def register_subscriber(
     broker: KafkaBroker, pool: asyncpg.Pool, *, settings: NotifierSettings, clock: Clock, metrics: NotifierMetrics,
 ) -> None:
-    group_id = settings.notifier_consumer_group
+    consumer_group = settings.notifier_consumer_group  # Kafka's; group_id below is a notification group
 
-    @subscriber(broker, ALERTS, group_id=group_id, title="notifier.alerts",
+    @subscriber(broker, ALERTS, group_id=consumer_group, title="notifier.alerts",
                 description="Alert lifecycle events: recorded as items for their recipients (once per event).")
     async def on_alert_event(message: KafkaMessage) -> None:
-        event = await decode_expected(broker, message, expected=AlertChanged, topic=ALERTS, consumer=group_id,
+        event = await decode_expected(broker, message, expected=AlertChanged, topic=ALERTS, consumer=consumer_group,
                                       now=clock(), rejected=metrics.rejected)
         if event is None:
             return

@@ -4,9 +4,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from shared.settings import LinkSecretSettings
-
-ROOT = Path(__file__).resolve().parents[2]
+from shared.settings import PROJECT_ROOT, LinkSecretSettings
 
 
 class NotifierSettings(LinkSecretSettings):
@@ -25,7 +23,7 @@ class NotifierSettings(LinkSecretSettings):
     notifier_dispatch_interval_s: float = Field(1.0, gt=0, description="How often groups are formed and sent.")
     notifier_max_attempts: int = Field(8, ge=1, description="Deliveries tried before a notification is failed.")
     notifier_retry_base_s: float = Field(5.0, gt=0, description="First retry delay; doubles at each attempt.")
-    notifier_routes_file: Path = Field(ROOT / "deploy" / "notification-routes.yaml",
+    notifier_routes_file: Path = Field(PROJECT_ROOT / "deploy" / "notification-routes.yaml",
                                        description="Per-recipient channels and webhooks (YAML).")
     notifier_consumer_group: str = Field("pladeco-notifier", description="Consumer group of pladeco.alerts.")
     notifier_board_url: str = Field("http://127.0.0.1:3000", description="Grafana, for the links in notifications.")

@@ -19,9 +19,9 @@ from services.portal.settings import PortalSettings
 from shared.broker import create_broker
 from shared.http import database_check, kafka_check, ops_router
 from shared.service import ServiceDefinition, ServiceParts
+from shared.settings import PROJECT_ROOT
 
 VERSION = "0.1.0"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def create_app(settings: PortalSettings, pool: asyncpg.Pool, registry: CollectorRegistry,
@@ -35,7 +35,7 @@ def create_app(settings: PortalSettings, pool: asyncpg.Pool, registry: Collector
     assets = Path(settings.portal_assets_dir)
     app.include_router(portal_router(
         pool, role=settings.portal_db_role, indicators_url=settings.portal_indicators_url,
-        public_url=settings.portal_public_url, assets_dir=assets if assets.is_absolute() else ROOT / assets))
+        public_url=settings.portal_public_url, assets_dir=assets if assets.is_absolute() else PROJECT_ROOT / assets))
     checks = {"kafka": kafka_check(broker)} if broker is not None else {}
     app.include_router(ops_router({**checks, "database": database_check(pool)}, registry))
     return app

@@ -15,7 +15,8 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry
 
 from services.ingest.app import wire
-from services.ingest.handlers import IngestMetrics, IngestRules, progress_router
+from services.ingest.handlers import IngestRules, progress_router
+from services.ingest.metrics import IngestMetrics
 from services.ingest.settings import IngestSettings
 from shared.events import decode_event
 from tests.unit.ingest.fakes import InMemoryIngestStore

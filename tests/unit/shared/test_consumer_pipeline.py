@@ -14,8 +14,8 @@ from prometheus_client import CollectorRegistry, Counter
 
 from services.alerts.handlers import Evaluator
 from services.alerts.handlers import register_subscriber as register_alerts
-from services.notifier.handlers import NotifierMetrics
 from services.notifier.handlers import register_subscriber as register_notifier
+from services.notifier.metrics import NotifierMetrics
 from services.notifier.settings import NotifierSettings
 from shared.events import DeadLetter, EventEnvelope, ProgressReported
 from shared.topics import ALERTS, DEAD_LETTER, INDICATORS
