@@ -168,3 +168,34 @@ async def test_kcat_publishes_raw_events_valid_ones_flow_on_invalid_ones_are_dea
     assert {letter.source_topic for letter in found.values()} == {PROGRESS_RAW.name}
     assert all(letter.source_offset >= 0 and letter.consumer == "pladeco-ingest-raw" for letter in found.values())
     assert not await events_on_progress(kafka, {out_of_range["event_id"], unknown["event_id"]})
+
+
+async def test_keys_of_each_role_created_with_the_cli_open_only_their_doors(services, cli_env, sample_plan):
+    import httpx
+
+    ingest = services("ingest")
+    alerts = services("alerts")
+    tokens = {}
+    for role in ("manager", "auditor", "admin"):
+        created = pladeco(cli_env, "keys", "create", "--role", role, "--source-system", f"consola-{role}",
+                          "--actor", "informatica@muniputre.example")
+        assert created.returncode == 0, created.stderr
+        assert f"role {role}" in created.stderr
+        tokens[role] = created.stdout.strip()
+    scoped = pladeco(cli_env, "keys", "create", "--role", "manager", "--unit", "DOM", "--source-system", "x",
+                     "--actor", "informatica@muniputre.example")
+    assert scoped.returncode == 2 and "not scoped to units" in scoped.stderr
+    listed = pladeco(cli_env, "keys", "list")
+    assert all(f"consola-{role}" in listed.stdout for role in tokens)
+
+    for role, token in tokens.items():
+        # Every one of these roles may read the open alerts (docs/security.md) ...
+        answer = httpx.get(f"{alerts.url}/v1/alerts", headers={"authorization": f"Bearer {token}"}, timeout=10)
+        assert answer.status_code == 200, (role, answer.text)
+        # ... and only the administrator may also report progress (shared/auth.py's matrix).
+        answer = post_progress(ingest, progress_update(initiative_of(sample_plan, "DOM")["codigo"]), token)
+        if role == "admin":
+            assert answer.status_code == 202, answer.text
+        else:
+            assert answer.status_code == 403 and answer.json()["errors"][0]["code"] == "role_not_allowed", (role,
+                                                                                                           answer.text)
