@@ -12,24 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 import uuid
 from typing import Any
 
-import aiosmtplib
 import asyncpg
-import httpx
 import structlog
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from services.notifier.channels import Channel, DeliveryFailed, Notification, Retrier
+from services.notifier.channels.email import EmailChannel
+from services.notifier.channels.webhook import WebhookChannel
 from services.notifier.messages import (
     AlertItem,
     Recipient,
     compose,
-    compose_email,
-    sign_webhook,
-    webhook_body,
 )
 from services.notifier.metrics import NotifierMetrics
 from services.notifier.routing import Routes, recipients_for
@@ -42,6 +39,7 @@ from services.notifier.store import (
     group_items,
     mark_attempt_failed,
     mark_sent,
+    pending_count,
     ready_groups,
     record_alert_event,
     record_notification,
@@ -91,12 +89,6 @@ def register_subscriber(
                 metrics.events.labels(event.event_type).inc()
 
 
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, permanent: bool):
-        super().__init__(message)
-        self.permanent = permanent
-
-
 class Dispatcher:
     """Forms the groups that are due and delivers the notifications that are due, every tick."""
 
@@ -109,6 +101,8 @@ class Dispatcher:
         self.metrics = metrics
         self.log = structlog.stdlib.get_logger()
         self._lock = asyncio.Lock()
+        self.email = EmailChannel(settings)
+        self.retrier = Retrier(settings.notifier_max_attempts, settings.notifier_retry_base_s)
 
     async def run(self) -> None:
         while True:
@@ -162,12 +156,13 @@ class Dispatcher:
         delivered = 0
         async with self.pool.acquire() as connection:
             due = await due_notifications(connection, self.clock())
-            self.metrics.pending.set(await connection.fetchval("SELECT count(*) FROM notification WHERE status = 'pending'"))
+            self.metrics.pending.set(await pending_count(connection))
             for row in due:
                 items = self._items(await group_items(connection, row["group_id"]), row["recipient_email"])
                 recipient = Recipient(row["recipient_name"], row["recipient_email"], row["recipient_role"])
+                notification = Notification(str(row["notification_id"]), recipient, items, row["created_at"])
                 try:
-                    await self._send(row, recipient, items)
+                    await self._channel(row["channel"]).send(notification)
                 except DeliveryFailed as failure:
                     await self._failed(connection, row, failure)
                     continue
@@ -183,28 +178,33 @@ class Dispatcher:
 
     async def _failed(self, connection: asyncpg.Connection, row: asyncpg.Record, failure: DeliveryFailed) -> None:
         attempts = row["attempts"] + 1
-        permanent = failure.permanent or attempts >= self.settings.notifier_max_attempts
-        delay = self.settings.notifier_retry_base_s * 2 ** (attempts - 1)
+        retry = self.retrier.after(failure, attempts, self.clock())
+        permanent = retry.give_up
         await mark_attempt_failed(connection, row["notification_id"], error=str(failure), permanent=permanent,
-                                  next_attempt_at=self.clock() + dt.timedelta(seconds=delay))
+                                  next_attempt_at=retry.next_attempt_at)
         (self.metrics.failed if permanent else self.metrics.retried).labels(_kind(row["channel"])).inc()
         self.log.warning("notification_failed" if permanent else "notification_retry",
                          notification_id=str(row["notification_id"]), channel=row["channel"],
                          attempts=attempts, error=str(failure))
 
-    async def _send(self, row: asyncpg.Record, recipient: Recipient, items: list[AlertItem]) -> None:
-        s = self.settings
-        notification_id = str(row["notification_id"])
-        if row["channel"] == "email":
-            message = compose_email(notification_id, recipient, items, sender=s.notifier_sender,
-                                    domain=s.notifier_message_domain, sent_at=row["created_at"])
-            await send_email(message, s)
-        else:
-            webhook = self.routes.webhooks.get(row["channel"].removeprefix("webhook:"))
-            if webhook is None:
-                raise DeliveryFailed(f"channel {row['channel']} is no longer in the routes file", permanent=True)
-            await send_webhook(webhook.url, webhook.secret(), webhook_body(notification_id, recipient, items),
-                               notification_id=notification_id)
+    def _channel(self, name: str) -> Channel:
+        """The channel a notification was recorded for: ``email`` or ``webhook:<name>`` of the routes."""
+        if name == "email":
+            return self.email
+        webhook = self.routes.webhooks.get(name.removeprefix("webhook:"))
+        if webhook is None:
+            return _Gone(name)
+        return WebhookChannel(webhook.url, webhook.secret())
+
+
+class _Gone:
+    """A webhook removed from the routes file since the notification was recorded: a permanent failure."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    async def send(self, notification: Notification) -> None:
+        raise DeliveryFailed(f"channel {self.name} is no longer in the routes file", permanent=True)
 
 
 def _kind(channel: str) -> str:
@@ -213,33 +213,3 @@ def _kind(channel: str) -> str:
 
 def _recipient(person: Any) -> Recipient:
     return Recipient(person.name, person.email, person.role)
-
-
-async def send_email(message: Any, settings: NotifierSettings) -> None:
-    try:
-        await aiosmtplib.send(
-            message, hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_s,
-            username=settings.smtp_username, password=settings.smtp_password, start_tls=settings.smtp_starttls,
-        )
-    except aiosmtplib.SMTPRecipientsRefused as error:
-        raise DeliveryFailed(f"recipients refused: {error}", permanent=True) from error
-    except aiosmtplib.SMTPResponseException as error:
-        raise DeliveryFailed(f"SMTP {error.code}: {error.message}", permanent=500 <= error.code < 600) from error
-    except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
-        raise DeliveryFailed(f"SMTP unavailable: {error!r}", permanent=False) from error
-
-
-async def send_webhook(url: str, secret: str, body: bytes, *, notification_id: str) -> None:
-    headers = {
-        "content-type": "application/json",
-        "x-pladeco-signature": sign_webhook(body, secret, int(time.time())),
-        "idempotency-key": notification_id,
-    }
-    try:
-        async with httpx.AsyncClient(timeout=15) as client:
-            answer = await client.post(url, content=body, headers=headers)
-    except httpx.HTTPError as error:
-        raise DeliveryFailed(f"webhook unreachable: {error!r}", permanent=False) from error
-    if answer.status_code >= 300:
-        permanent = 400 <= answer.status_code < 500 and answer.status_code not in (408, 429)
-        raise DeliveryFailed(f"webhook answered {answer.status_code}", permanent=permanent)

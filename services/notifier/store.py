@@ -210,3 +210,8 @@ async def mark_attempt_failed(
         "status = CASE WHEN $3 THEN 'failed' ELSE status END, next_attempt_at = $4 WHERE notification_id = $1",
         notification_id, error[:2000], permanent, next_attempt_at,
     )
+
+
+async def pending_count(connection: asyncpg.Connection) -> int:
+    """How many notifications wait to be delivered."""
+    return int(await connection.fetchval("SELECT count(*) FROM notification WHERE status = 'pending'"))
