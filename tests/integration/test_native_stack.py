@@ -79,7 +79,7 @@ def test_the_demo_fills_the_scorecard_sends_e_mail_and_down_leaves_nothing_runni
         while set(targets_health().values()) != {"up"} and time.monotonic() < deadline:
             time.sleep(1)
         assert targets_health() == {
-            "prometheus": "up", "ingest": "up", "indicators": "up", "alerts": "up", "notifier": "up"
+            "prometheus": "up", "ingest": "up", "indicators": "up", "alerts": "up", "notifier": "up", "portal": "up",
         }
         pids = {path.stem: int(path.read_text()) for path in (var_dir / "run").glob("*.pid")}
         assert set(pids) == {"kafka", "postgres", "prometheus", "mailcatcher", *SERVICE_PORTS}
