@@ -33,7 +33,7 @@ import asyncio
 import datetime as dt
 import statistics
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -198,8 +198,9 @@ def backtest(args: argparse.Namespace) -> int:
 
 
 async def run_backtest(schema: str, first: dt.date | None, last: dt.date | None, database_url: str,
-                       *, rules_file=None) -> Report | None:  # noqa: ANN001
-    """Replay month by month into ``schema``, evaluate at each month end, score; none without reports."""
+                       *, rules_file=None, only: Collection[str] | None = None) -> Report | None:  # noqa: ANN001
+    """Replay month by month into ``schema``, evaluate at each month end, score; none without reports.
+    ``only``: score just these initiatives (every one is replayed and evaluated all the same)."""
     import asyncpg
     from tqdm import tqdm
 
@@ -247,6 +248,9 @@ async def run_backtest(schema: str, first: dt.date | None, last: dt.date | None,
             outcomes, warnings = await _what_happened(connection, views)
     finally:
         await pool.close()
+    if only is not None:
+        outcomes = [outcome for outcome in outcomes if outcome.code in only]
+        warnings = [warning for warning in warnings if warning.initiative_code in only]
     rules = [rule.name for rule in ruleset.enabled() if rule.kind in WARNING_KINDS]
     return score(outcomes, warnings, rules=rules, until=days[-1])
 

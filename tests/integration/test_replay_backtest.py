@@ -27,7 +27,12 @@ async def test_the_backtest_of_the_sample_history_meets_the_targets(services, se
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     await eventually(lambda: applied_everything(db), timeout_s=180, what="the whole history applied")
 
-    report = await run_backtest("bt_sample", None, None, service_env["PLADECO_DATABASE_URL"])
+    # Other tests of the session report on some initiatives too (the portal's, the roles', ...): their
+    # reports are replayed with the rest, but only the simulator's own initiatives are scored.
+    touched = {row["initiative_code"] for row in await db.fetch(
+        "SELECT DISTINCT initiative_code FROM progress_report WHERE source_system <> 'simulador'")}
+    simulated = {row["code"] for row in await db.fetch("SELECT code FROM initiative")} - touched
+    report = await run_backtest("bt_sample", None, None, service_env["PLADECO_DATABASE_URL"], only=simulated)
     table = render(report)
     print(table)
     if os.environ.get("PLADECO_BACKTEST_TABLE"):
@@ -41,7 +46,7 @@ async def test_the_backtest_of_the_sample_history_meets_the_targets(services, se
     assert overall.precision >= 0.75, table
     # Every initiative that stalled for good before its deadline (three reports in a row at the
     # same progress, never finished) was warned before its deadline.
-    stalled = await stalled_for_good(db)
+    stalled = {code: end for code, end in (await stalled_for_good(db)).items() if code in simulated}
     assert stalled, "the sample history has stalls"
     for code, end in stalled.items():
         warned = report.first_warnings[OVERALL].get(code)
